@@ -1,0 +1,1 @@
+DepartmentViewSet = MembershipViewSet = TokenView = None

@@ -1,0 +1,54 @@
+"""Roles and what each may do. A membership binds a user and a role to an area (or department).
+
+Action codes are declared by the apps (`<app>/permissions.py`); a role is a named set of them.
+The area the membership names is where the actions apply: that area and everything under it.
+"""
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    GRID_WORKER = "grid_worker", "网格员"
+    VILLAGE_OFFICER = "village_officer", "村(社区)综治专干"
+    CENTER_STAFF = "center_staff", "综治中心工作人员"
+    DEPARTMENT_HANDLER = "department_handler", "部门承办人"
+    MEDIATOR = "mediator", "调解员"
+    LEADER = "leader", "领导"
+    ADMIN = "admin", "系统管理员"
+
+
+_EVERYONE = {"areas.view"}
+
+ROLE_ACTIONS: dict[str, frozenset[str]] = {
+    Role.GRID_WORKER: frozenset(_EVERYONE),
+    Role.VILLAGE_OFFICER: frozenset(_EVERYONE),
+    Role.CENTER_STAFF: frozenset(_EVERYONE | {"areas.assign", "accounts.view"}),
+    Role.DEPARTMENT_HANDLER: frozenset(_EVERYONE),
+    Role.MEDIATOR: frozenset(_EVERYONE),
+    Role.LEADER: frozenset(_EVERYONE | {"accounts.view", "core.view_audit"}),
+    Role.ADMIN: frozenset(
+        _EVERYONE
+        | {
+            "areas.manage",
+            "areas.assign",
+            "accounts.view",
+            "accounts.manage",
+            "core.view_audit",
+            "core.view_access_log",
+        }
+    ),
+}
+
+# Which area levels a role's membership may name (a grid worker belongs to grids, and so on).
+ROLE_LEVELS: dict[str, frozenset[str]] = {
+    Role.GRID_WORKER: frozenset({"grid"}),
+    Role.VILLAGE_OFFICER: frozenset({"village"}),
+    Role.CENTER_STAFF: frozenset({"township", "county"}),
+    Role.DEPARTMENT_HANDLER: frozenset({"township", "county", "city", "province"}),
+    Role.MEDIATOR: frozenset({"village", "township", "county"}),
+    Role.LEADER: frozenset({"village", "township", "county", "city", "province"}),
+    Role.ADMIN: frozenset({"township", "county", "city", "province"}),
+}
+
+# Roles that act for a department and so must name one.
+DEPARTMENT_ROLES = frozenset({Role.DEPARTMENT_HANDLER})

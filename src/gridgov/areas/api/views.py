@@ -1,0 +1,1 @@
+AreaViewSet = GridAssignmentViewSet = GridViewSet = None

@@ -1,0 +1,24 @@
+from django.apps import AppConfig
+
+
+class AreasConfig(AppConfig):
+    name = "gridgov.areas"
+    label = "areas"
+    verbose_name = "区域与网格"
+
+    def ready(self) -> None:
+        from gridgov.areas.models import Area, GridAssignment
+        from gridgov.core import audit, audit_codes
+
+        audit.register(Area)
+        audit.register(GridAssignment)
+        audit_codes.register(
+            {
+                "areas.area.created": "新建区域",
+                "areas.area.updated": "修改区域",
+                "areas.area.moved": "移动区域",
+                "areas.area.retired": "撤销区域",
+                "areas.assignment.created": "分配网格人员",
+                "areas.assignment.ended": "结束网格人员分配",
+            }
+        )

@@ -1,0 +1,39 @@
+"""Navigation by role: each entry shows only when the user holds an action it needs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+
+from gridgov.core.scoping import jurisdiction
+
+# (label, url name, action needed anywhere in the jurisdiction; None = every logged-in user)
+NAVIGATION: list[tuple[str, str, str | None]] = [
+    ("首页", "home", None),
+    ("区域网格", "areas:list", "areas.view"),
+    ("网格定位", "areas:locate", "areas.view"),
+    ("无责任人网格", "areas:unstaffed", "areas.view"),
+    ("网格人员", "areas:assignments", "areas.view"),
+    ("部门", "accounts:departments", "accounts.view"),
+    ("账号", "accounts:users", "accounts.view"),
+    ("变更审计", "core:audit", "core.view_audit"),
+    ("访问记录", "core:access_log", "core.view_access_log"),
+    ("接口文档", "api-docs", None),
+]
+
+
+def navigation(request: Any) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    j = jurisdiction(user)
+    path = request.path
+    items = []
+    for label, name, action in NAVIGATION:
+        if action is not None and not j.allows_anywhere(action):
+            continue
+        url = reverse(name)
+        active = path == url if name == "home" else path.startswith(url)
+        items.append({"label": label, "url": url, "active": active})
+    return {"nav_items": items}

@@ -1,0 +1,25 @@
+import re
+import uuid
+
+from gridgov.core import request_context
+
+_VALID_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+class RequestIdMiddleware:
+    """Give every request an id (or keep a sane one from the proxy) for audit and logs."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        incoming = request.headers.get("X-Request-ID", "")
+        rid = incoming if _VALID_ID.match(incoming) else uuid.uuid4().hex
+        request.request_id = rid
+        token = request_context.set_request_id(rid)
+        try:
+            response = self.get_response(request)
+        finally:
+            request_context.reset(token)
+        response["X-Request-ID"] = rid
+        return response

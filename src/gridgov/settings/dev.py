@@ -1,0 +1,22 @@
+"""Demo and development settings: DEBUG on, SQLite under var/, a secret kept in var/secret_key."""
+
+import secrets
+
+from .base import *  # noqa: F403
+from .base import VAR_DIR, env
+
+DEBUG = env.bool("DEBUG", default=True)
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
+
+
+def _demo_secret() -> str:
+    """The demo's own secret, made once and kept, so sessions survive a restart."""
+    path = VAR_DIR / "secret_key"
+    if not path.exists():
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+SECRET_KEY = env("SECRET_KEY", default="") or _demo_secret()
