@@ -1,1 +1,17 @@
-urlpatterns = []
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from gridgov.accounts.api.views import DepartmentViewSet, MembershipViewSet, TokenView
+from gridgov.areas.api.views import AreaViewSet, GridAssignmentViewSet, GridViewSet
+
+router = DefaultRouter()
+router.register("areas", AreaViewSet, basename="area")
+router.register("grids", GridViewSet, basename="grid")
+router.register("assignments", GridAssignmentViewSet, basename="assignment")
+router.register("departments", DepartmentViewSet, basename="department")
+router.register("memberships", MembershipViewSet, basename="membership")
+
+urlpatterns = [
+    path("auth/token/", TokenView.as_view(), name="api-token"),
+    path("", include(router.urls)),
+]

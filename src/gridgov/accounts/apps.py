@@ -12,7 +12,11 @@ class AccountsConfig(AppConfig):
         from gridgov.core import audit, audit_codes
         from gridgov.core.scoping import register_grant_source
 
+        from gridgov.accounts.home import jurisdiction_panel
+        from gridgov.core.home import register_panel
+
         register_grant_source(grants_from_memberships)
+        register_panel(jurisdiction_panel)
         audit.register(User, exclude=("last_login", "date_joined"))
         audit.register(Department)
         audit.register(Membership)

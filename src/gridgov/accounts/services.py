@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.contrib.auth.hashers import identify_hasher
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -37,6 +38,46 @@ def create_user(
     """Create a login. The actor needs `accounts.manage` somewhere; access comes from memberships."""
     if not jurisdiction(actor).allows_anywhere("accounts.manage"):
         raise NotPermitted()
+    return _create_user(
+        actor=actor, username=username, full_name=full_name, phone=phone, password=password
+    )
+
+
+@transaction.atomic
+def create_user_with_encoded_password(
+    *, actor: Any, username: str, full_name: str, encoded_password: str, phone: str = ""
+) -> User:
+    """Create a login whose password is already hashed (`make_password`), for bulk system work
+    such as the demo seed, which hashes one shared password once instead of once per user.
+
+    Only the system (a superuser) may do this: the plain password, and so its strength, is
+    the caller's responsibility. Raises NotPermitted, Invalid (also for an unknown hash format).
+    """
+    if not jurisdiction(actor).is_global:
+        raise NotPermitted()
+    try:
+        identify_hasher(encoded_password)
+    except (TypeError, ValueError) as exc:
+        raise Invalid("密码哈希格式无法识别。", field="password") from exc
+    return _create_user(
+        actor=actor,
+        username=username,
+        full_name=full_name,
+        phone=phone,
+        encoded_password=encoded_password,
+    )
+
+
+def _create_user(
+    *,
+    actor: Any,
+    username: str,
+    full_name: str,
+    phone: str,
+    password: str | None = None,
+    encoded_password: str | None = None,
+) -> User:
+    """The checks and the audited save both ways of creating a login share."""
     username = (username or "").strip()
     if not username:
         raise Invalid("请填写登录名。", field="username")
@@ -45,8 +86,11 @@ def create_user(
     user = User(username=username, full_name=(full_name or "").strip(), phone=(phone or "").strip())
     if not user.full_name:
         raise Invalid("请填写姓名。", field="full_name")
-    _check_password(password, user)
-    user.set_password(password)
+    if encoded_password is not None:
+        user.password = encoded_password
+    else:
+        _check_password(password or "", user)
+        user.set_password(password)
     full_clean_or_invalid(user, exclude=["password"])
     with audit.action(actor, "accounts.user.created"):
         user.save()

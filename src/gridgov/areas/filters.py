@@ -1,0 +1,70 @@
+"""Filters shared by the area pages and the API (the same FilterSet serves both doors)."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Q
+
+from gridgov.areas.choices import GridKind, Level, Post, Status
+from gridgov.areas.models import Area, GridAssignment
+
+
+class AreaFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(label="名称或代码", method="filter_q")
+    level = django_filters.ChoiceFilter(label="层级", choices=Level.choices)
+    status = django_filters.ChoiceFilter(label="状态", choices=Status.choices)
+    grid_kind = django_filters.ChoiceFilter(label="网格类型", choices=GridKind.choices)
+    parent = django_filters.NumberFilter(label="上级区域", field_name="parent_id")
+    within = django_filters.NumberFilter(label="所属区域(含下级)", method="filter_within")
+
+    class Meta:
+        model = Area
+        fields = ["q", "level", "status", "grid_kind", "parent", "within"]
+
+    def filter_q(self, queryset, name, value):  # noqa: ANN001, ANN201
+        value = value.strip()
+        return queryset.filter(Q(name__icontains=value) | Q(code__startswith=value))
+
+    def filter_within(self, queryset, name, value):  # noqa: ANN001, ANN201
+        # Look the anchor up in the queryset itself, so an invisible area matches nothing.
+        anchor = queryset.filter(pk=value).values_list("path", flat=True).first()
+        if anchor is None:
+            return queryset.none()
+        return queryset.filter(path__startswith=anchor)
+
+
+class GridAssignmentFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(label="人员或网格", method="filter_q")
+    grid = django_filters.NumberFilter(label="网格", field_name="grid_id")
+    user = django_filters.NumberFilter(label="人员", field_name="user_id")
+    post = django_filters.ChoiceFilter(label="岗位", choices=Post.choices)
+    current = django_filters.BooleanFilter(label="仅当前在岗", method="filter_current")
+    within = django_filters.NumberFilter(label="所属区域(含下级)", method="filter_within")
+
+    class Meta:
+        model = GridAssignment
+        fields = ["q", "grid", "user", "post", "current", "within"]
+
+    def filter_q(self, queryset, name, value):  # noqa: ANN001, ANN201
+        value = value.strip()
+        return queryset.filter(
+            Q(user__full_name__icontains=value)
+            | Q(user__username__icontains=value)
+            | Q(grid__name__icontains=value)
+            | Q(grid__code__startswith=value)
+        )
+
+    def filter_current(self, queryset, name, value):  # noqa: ANN001, ANN201
+        if value is None:
+            return queryset
+        current = GridAssignment.active_q()
+        return queryset.filter(current) if value else queryset.exclude(current)
+
+    def filter_within(self, queryset, name, value):  # noqa: ANN001, ANN201
+        user = getattr(self.request, "user", None)
+        anchor = (
+            Area.objects.for_user(user, "areas.view").filter(pk=value).values_list("path", flat=True).first()
+        )
+        if anchor is None:
+            return queryset.none()
+        return queryset.filter(area_path__startswith=anchor)

@@ -1,0 +1,95 @@
+"""`manage.py seed_demo`: the demo township 横街镇 with its villages, grids, departments and people.
+
+Idempotent (`make demo` runs it every time): what exists already is skipped, never duplicated.
+"""
+
+from __future__ import annotations
+
+import time
+import unicodedata
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from gridgov.areas import demo
+from gridgov.core.errors import DomainError, Invalid
+
+
+def _width(text: str) -> int:
+    """Columns `text` takes in a terminal (CJK characters take two)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - _width(text))
+
+
+class Command(BaseCommand):
+    help = (
+        "写入演示数据:海曙区及其乡镇街道,横街镇的村社区、网格、部门、网格员"
+        "和各角色演示账号(可重复运行)。"
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--seed",
+            type=int,
+            default=demo.DEFAULT_SEED,
+            help=f"随机种子:同一种子生成同样的村名和人名(默认 {demo.DEFAULT_SEED})。",
+        )
+        parser.add_argument(
+            "--password",
+            default=demo.DEFAULT_PASSWORD,
+            help=f"所有新建演示账号共用的密码(默认 {demo.DEFAULT_PASSWORD})。",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        started = time.monotonic()
+        try:
+            result = demo.seed_demo(seed=options["seed"], password=options["password"])
+        except Invalid as exc:
+            messages = [m for ms in exc.as_dict().values() for m in ms]
+            raise CommandError("演示数据未写入:" + " ".join(messages)) from exc
+        except DomainError as exc:
+            raise CommandError(f"演示数据未写入:{exc.message}") from exc
+        elapsed = time.monotonic() - started
+        self.report(result, elapsed)
+
+    def report(self, result: demo.SeedResult, elapsed: float) -> None:
+        out = self.stdout
+        out.write("")
+        if result.created_anything:
+            out.write(self.style.SUCCESS(f"演示数据已写入(用时 {elapsed:.1f} 秒)。"))
+        else:
+            out.write(
+                self.style.SUCCESS(
+                    f"演示数据已存在,本次未新建也未重复任何记录(用时 {elapsed:.1f} 秒)。"
+                )
+            )
+        out.write(f"  {_pad('', 36)}  新建  已存在")
+        for kind, label in demo.KINDS.items():
+            created, existing = result.created[kind], result.existing[kind]
+            out.write(f"  {_pad(label, 36)}  {created:>4}  {existing:>6}")
+
+        headers = ("登录名 username", "角色 role", "姓名", "辖区/部门 where")
+        rows = [(r.username, r.role_label, r.full_name, r.where) for r in result.logins]
+        widths = [max(_width(x) for x in column) for column in zip(headers, *rows, strict=False)]
+        out.write("")
+        out.write(self.style.MIGRATE_HEADING("演示账号 Demo logins"))
+        out.write(
+            "  " + "  ".join(_pad(h, w) for h, w in zip(headers, widths, strict=True)).rstrip()
+        )
+        out.write("  " + "  ".join("-" * w for w in widths))
+        for row in rows:
+            out.write(
+                "  " + "  ".join(_pad(x, w) for x, w in zip(row, widths, strict=True)).rstrip()
+            )
+        out.write("")
+        out.write(f"  密码 password: {result.password}(所有演示账号相同)")
+        if result.existing["user"]:
+            out.write("  已存在的账号保留原有密码,本次未修改。")
+        out.write(
+            "  网格员账号:gw + 网格代码(如 gw330203101201001),"
+            "第一个网格的网格员即 worker。"
+        )
+        out.write(f"  打开 {demo.DEMO_URL} 登录。")

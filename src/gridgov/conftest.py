@@ -1,0 +1,16 @@
+import pytest
+
+from gridgov.core.testing.personas import World, build_world
+
+
+@pytest.fixture
+def world(db) -> World:  # noqa: ANN001
+    """The fixed test world (see core/testing/personas.py)."""
+    return build_world()
+
+
+@pytest.fixture
+def api_client():  # noqa: ANN201
+    from rest_framework.test import APIClient
+
+    return APIClient()
