@@ -5,6 +5,8 @@ from gridgov.areas import views
 app_name = "areas"
 urlpatterns = [
     path("", views.area_list, name="list"),
+    path("export.csv", views.area_export, name="export"),
+    path("assignments/export.csv", views.assignment_export, name="assignment_export"),
     path("unstaffed/", views.unstaffed_grids, name="unstaffed"),
     path("locate/", views.locate, name="locate"),
     path("assignments/", views.assignment_list, name="assignments"),

@@ -28,6 +28,7 @@ from gridgov.areas.forms import (
 from gridgov.areas.models import Area, GridAssignment
 from gridgov.core.audit import entries_for
 from gridgov.core.errors import DomainError, NotFound
+from gridgov.core.exports import export_csv
 from gridgov.core.pages import add_domain_error, render_list
 from gridgov.core.scoping import get_for_user_or_404, jurisdiction
 
@@ -51,6 +52,7 @@ def area_list(request: HttpRequest) -> HttpResponse:
         Area.objects.for_user(request.user, "areas.view")
         .select_related("parent")
         .annotate(child_count=Count("children", filter=Q(children__status="active")))
+        .order_by("path")
     )
     return render_list(
         request,
@@ -58,6 +60,66 @@ def area_list(request: HttpRequest) -> HttpResponse:
         filterset_class=AreaFilterSet,
         template="areas/area_list.html",
         partial="areas/_area_table.html",
+    )
+
+
+def _filtered(request: HttpRequest, queryset, filterset_class):  # noqa: ANN001, ANN202
+    filterset = filterset_class(request.GET or None, queryset=queryset, request=request)
+    if filterset.is_bound and not filterset.is_valid():
+        return queryset.none()
+    return filterset.qs if filterset.is_bound else queryset
+
+
+@login_required
+def area_export(request: HttpRequest) -> HttpResponse:
+    """The area list as CSV, with the list page's filters."""
+    _require_anywhere(request, "areas.view")
+    rows = _filtered(
+        request, Area.objects.for_user(request.user, "areas.view").select_related("parent"), AreaFilterSet
+    )
+    return export_csv(
+        request,
+        rows=rows,
+        columns=[
+            ("区域代码", lambda a: a.code),
+            ("名称", lambda a: a.name),
+            ("层级", lambda a: a.get_level_display()),
+            ("网格类型", lambda a: a.get_grid_kind_display() if a.grid_kind else ""),
+            ("上级代码", lambda a: a.parent.code if a.parent_id else ""),
+            ("户数", lambda a: a.households),
+            ("状态", lambda a: a.get_status_display()),
+        ],
+        filename="区域网格",
+        action="areas.view",
+    )
+
+
+@login_required
+def assignment_export(request: HttpRequest) -> HttpResponse:
+    """Grid assignments as CSV. Names of people: the export is written to the access log."""
+    _require_anywhere(request, "areas.view")
+    rows = _filtered(
+        request,
+        GridAssignment.objects.for_user(request.user, "areas.view").select_related("grid", "user"),
+        GridAssignmentFilterSet,
+    )
+    return export_csv(
+        request,
+        rows=rows.order_by("area_path", "post"),
+        columns=[
+            ("网格代码", lambda a: a.grid.code),
+            ("网格", lambda a: a.grid.name),
+            ("姓名", lambda a: str(a.user)),
+            ("岗位", lambda a: a.get_post_display()),
+            ("职责", lambda a: "、".join(a.duty_labels)),
+            ("包片范围", lambda a: a.patch),
+            ("起始日期", lambda a: a.start_date),
+            ("截止日期", lambda a: a.end_date),
+            ("状态", lambda a: "在岗" if a.is_current else "已结束"),
+        ],
+        filename="网格人员",
+        action="areas.view",
+        personal=True,
     )
 
 
@@ -223,6 +285,7 @@ def unstaffed_grids(request: HttpRequest) -> HttpResponse:
         .without_responsible_worker()
         .select_related("parent")
         .annotate(child_count=Count("children"))
+        .order_by("path")
     )
     return render_list(
         request,
