@@ -198,8 +198,6 @@ def build_plan(
 
     fake = Faker("zh_CN")
     fake.seed_instance(seed)
-    township = TOWNSHIP_CODE
-
     # Names first, all of them, so they do not depend on anything drawn later.
     # Communities are "{姓}{园/苑…}社区", villages "{姓}家村" (家桥村, 家岙村 …),
     # each surname used once. The stem (the name without 社区/村) also names the 专属网格.
@@ -216,9 +214,9 @@ def build_plan(
             names.append(f"{stem}村")
         stems.append(stem)
 
-    village_codes = [
-        f"{township}{COMMUNITY_FIRST + i:03d}" for i in range(communities)
-    ] + [f"{township}{VILLAGE_FIRST + i:03d}" for i in range(villages)]
+    village_codes = [f"{TOWNSHIP_CODE}{COMMUNITY_FIRST + i:03d}" for i in range(communities)] + [
+        f"{TOWNSHIP_CODE}{VILLAGE_FIRST + i:03d}" for i in range(villages)
+    ]
 
     per_village, extra = divmod(real_grids, total)
     cells = _split(BOX, total)
@@ -255,15 +253,16 @@ def build_plan(
         )
         plans.append(VillagePlan(code=code, name=name, grids=tuple(grids)))
 
-    other = OTHER_TOWNSHIP_CODE
     logins = (
-        LoginPlan(_person(fake, "admin"), "admin", DISTRICT_CODE),
-        LoginPlan(_person(fake, "leader"), "leader", township),
-        LoginPlan(_person(fake, "center"), "center_staff", township),
-        LoginPlan(_person(fake, "officer"), "village_officer", village_codes[0]),
-        LoginPlan(_person(fake, "handler"), "department_handler", township, POLICE_DEPARTMENT),
-        LoginPlan(_person(fake, "mediator"), "mediator", township, JUSTICE_DEPARTMENT),
-        LoginPlan(_person(fake, "center2"), "center_staff", other),
+        LoginPlan(_person(fake, "admin"), Role.ADMIN, DISTRICT_CODE),
+        LoginPlan(_person(fake, "leader"), Role.LEADER, TOWNSHIP_CODE),
+        LoginPlan(_person(fake, "center"), Role.CENTER_STAFF, TOWNSHIP_CODE),
+        LoginPlan(_person(fake, "officer"), Role.VILLAGE_OFFICER, village_codes[0]),
+        LoginPlan(
+            _person(fake, "handler"), Role.DEPARTMENT_HANDLER, TOWNSHIP_CODE, POLICE_DEPARTMENT
+        ),
+        LoginPlan(_person(fake, "mediator"), Role.MEDIATOR, TOWNSHIP_CODE, JUSTICE_DEPARTMENT),
+        LoginPlan(_person(fake, "center2"), Role.CENTER_STAFF, OTHER_TOWNSHIP_CODE),
     )
     return DemoPlan(seed=seed, villages=tuple(plans), logins=logins)
 
@@ -346,8 +345,7 @@ class _Seeder:
     def ensure_departments(self, township: Area) -> dict[str, Department]:
         with unscoped("demo seed: departments exist?"):
             departments = {
-                d.name: d
-                for d in Department.objects.filter(Department.active_q(), area=township)
+                d.name: d for d in Department.objects.filter(Department.active_q(), area=township)
             }
         for name, kind in DEPARTMENTS:
             if name in departments:

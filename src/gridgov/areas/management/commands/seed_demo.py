@@ -88,8 +88,5 @@ class Command(BaseCommand):
         out.write(f"  密码 password: {result.password}(所有演示账号相同)")
         if result.existing["user"]:
             out.write("  已存在的账号保留原有密码,本次未修改。")
-        out.write(
-            "  网格员账号:gw + 网格代码(如 gw330203101201001),"
-            "第一个网格的网格员即 worker。"
-        )
+        out.write(f"  网格员账号:gw + 网格代码(如 gw{demo.TOWNSHIP_CODE}201001)。")
         out.write(f"  打开 {demo.DEMO_URL} 登录。")
