@@ -9,13 +9,22 @@ from gridgov.areas.choices import GridKind, Level, Post, Status
 from gridgov.areas.models import Area, GridAssignment
 
 
+def visible_parent_areas(request):  # noqa: ANN001, ANN201
+    """Areas above grid level the requester may see: the choices of the area filters. An area
+    outside the jurisdiction is not a valid choice, so it filters nothing in."""
+    user = getattr(request, "user", None)
+    return Area.objects.for_user(user, "areas.view").exclude(level=Level.GRID).order_by("path")
+
+
 class AreaFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label="名称或代码", method="filter_q")
     level = django_filters.ChoiceFilter(label="层级", choices=Level.choices)
     status = django_filters.ChoiceFilter(label="状态", choices=Status.choices)
     grid_kind = django_filters.ChoiceFilter(label="网格类型", choices=GridKind.choices)
-    parent = django_filters.NumberFilter(label="上级区域", field_name="parent_id")
-    within = django_filters.NumberFilter(label="所属区域(含下级)", method="filter_within")
+    within = django_filters.ModelChoiceFilter(
+        label="所属区域(含下级)", queryset=visible_parent_areas, method="filter_within"
+    )
+    parent = django_filters.ModelChoiceFilter(label="直属上级", queryset=visible_parent_areas)
 
     class Meta:
         model = Area
@@ -26,11 +35,7 @@ class AreaFilterSet(django_filters.FilterSet):
         return queryset.filter(Q(name__icontains=value) | Q(code__startswith=value))
 
     def filter_within(self, queryset, name, value):  # noqa: ANN001, ANN201
-        # Look the anchor up in the queryset itself, so an invisible area matches nothing.
-        anchor = queryset.filter(pk=value).values_list("path", flat=True).first()
-        if anchor is None:
-            return queryset.none()
-        return queryset.filter(path__startswith=anchor)
+        return queryset.filter(path__startswith=value.path)
 
 
 class GridAssignmentFilterSet(django_filters.FilterSet):
@@ -39,7 +44,9 @@ class GridAssignmentFilterSet(django_filters.FilterSet):
     user = django_filters.NumberFilter(label="人员", field_name="user_id")
     post = django_filters.ChoiceFilter(label="岗位", choices=Post.choices)
     current = django_filters.BooleanFilter(label="仅当前在岗", method="filter_current")
-    within = django_filters.NumberFilter(label="所属区域(含下级)", method="filter_within")
+    within = django_filters.ModelChoiceFilter(
+        label="所属区域(含下级)", queryset=visible_parent_areas, method="filter_within"
+    )
 
     class Meta:
         model = GridAssignment
@@ -61,10 +68,4 @@ class GridAssignmentFilterSet(django_filters.FilterSet):
         return queryset.filter(current) if value else queryset.exclude(current)
 
     def filter_within(self, queryset, name, value):  # noqa: ANN001, ANN201
-        user = getattr(self.request, "user", None)
-        anchor = (
-            Area.objects.for_user(user, "areas.view").filter(pk=value).values_list("path", flat=True).first()
-        )
-        if anchor is None:
-            return queryset.none()
-        return queryset.filter(area_path__startswith=anchor)
+        return queryset.filter(area_path__startswith=value.path)

@@ -5,7 +5,11 @@ import secrets
 from .base import *  # noqa: F403
 from .base import VAR_DIR, env
 
-DEBUG = env.bool("DEBUG", default=True)
+# The demo runs as users will see it (our own error pages, not Django's debug pages); set
+# DEBUG=true for development. WhiteNoise serves static files straight from the apps either way.
+DEBUG = env.bool("DEBUG", default=False)
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 
 

@@ -34,9 +34,11 @@ def test_filters_and_pagination(world, api_client):  # noqa: ANN001
     assert len(page["results"]) == 2 and page["count"] == 6 and page["next"]
 
 
-def test_within_an_invisible_area_matches_nothing(world, api_client):  # noqa: ANN001
+def test_within_an_invisible_area_is_not_a_valid_choice(world, api_client):  # noqa: ANN001
     api_client.force_authenticate(world.center_b)
-    assert api_client.get("/api/areas/", {"within": world.village_a1.pk}).json()["count"] == 0
+    response = api_client.get("/api/areas/", {"within": world.village_a1.pk})
+    assert response.status_code == 400
+    assert "within" in response.json()
 
 
 def test_create_update_move_retire_through_the_api(world, api_client):  # noqa: ANN001
