@@ -66,7 +66,9 @@ def entries_for(obj: Any) -> QuerySet[LogEntry]:
     return LogEntry.objects.get_for_object(obj).select_related("actor").order_by("-timestamp")
 
 
-_NOT_AUDITED = {"created_at", "updated_at", "min_lng", "min_lat", "max_lng", "max_lat", "password"}
+_NOT_AUDITED = {
+    "id", "version", "created_at", "updated_at", "min_lng", "min_lat", "max_lng", "max_lat", "password"
+}
 
 
 def register(model: Any, *, exclude: tuple[str, ...] = ()) -> None:
