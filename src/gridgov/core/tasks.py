@@ -100,9 +100,7 @@ def end_expired_grants() -> dict[str, int]:
     memberships_ended, memberships_failed = _end_each(
         Membership,
         membership_ids,
-        lambda m: account_services.end_membership(
-            m, actor=actor, version=m.version, system=True
-        ),
+        lambda m: account_services.end_membership(m, actor=actor, version=m.version, system=True),
         "membership",
     )
 

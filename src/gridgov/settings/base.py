@@ -229,3 +229,22 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "INFO"},
     "loggers": {"gridgov.scoping": {"level": "INFO"}},
 }
+
+# --- Periodic jobs (gridgov.core.tasks; added with `gridgov worker`) --------------------------
+# The db worker enqueues the sweeps at start and then every SWEEP_INTERVAL_MINUTES; on Celery,
+# beat (`gridgov worker` runs it embedded, -B) sends them on the same schedule.
+SWEEP_INTERVAL_MINUTES = env.int("SWEEP_INTERVAL_MINUTES", default=60)
+# Django tasks are enqueued on the "default" queue; Celery's own default is "celery".
+CELERY_TASK_DEFAULT_QUEUE = "default"
+# Importing the job modules registers their tasks with Celery (django_tasks_fennel names them
+# "django_tasks:<module path>").
+CELERY_IMPORTS = ["gridgov.core.tasks"]
+# Keep task name, args and worker in the result backend, for django_tasks' get_result().
+CELERY_RESULT_EXTENDED = True
+CELERY_BEAT_SCHEDULE = {
+    "end-expired-grants": {
+        "task": "django_tasks:gridgov.core.tasks.end_expired_grants",
+        "schedule": SWEEP_INTERVAL_MINUTES * 60,
+    },
+}
+# --- end of periodic jobs ----------------------------------------------------------------------

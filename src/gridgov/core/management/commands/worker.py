@@ -45,7 +45,9 @@ def _backend_kind() -> str:
         return "celery"
     if isinstance(backend, ImmediateBackend):
         return "immediate"
-    raise CommandError(f"不支持的任务后端:{type(backend).__name__}(TASKS_BACKEND=db|celery|immediate)")
+    raise CommandError(
+        f"不支持的任务后端:{type(backend).__name__}(TASKS_BACKEND=db|celery|immediate)"
+    )
 
 
 def enqueue_periodic(*, skip_waiting: bool = True) -> list[str]:
