@@ -8,15 +8,15 @@ from gridgov.accounts.models import Department, DepartmentKind
 from gridgov.accounts.roles import Role
 from gridgov.areas.forms import AreaChoiceField
 from gridgov.areas.models import Area
-from gridgov.core.forms import VersionedForm
+from gridgov.core.forms import DateInput, VersionedForm
 
 
 class MembershipFields(forms.Form):
     role = forms.ChoiceField(label="角色", choices=Role.choices)
     area = AreaChoiceField(label="辖区", queryset=Area.objects.none(), required=False)
     department = forms.ModelChoiceField(label="部门", queryset=Department.objects.none(), required=False, help_text="部门承办人必填;选了部门时辖区取部门所在区域。")
-    valid_from = forms.DateField(label="起始日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    valid_until = forms.DateField(label="截止日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    valid_from = forms.DateField(label="起始日期", required=False, widget=DateInput())
+    valid_until = forms.DateField(label="截止日期", required=False, widget=DateInput())
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

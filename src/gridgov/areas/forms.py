@@ -10,7 +10,7 @@ from django import forms
 from gridgov.accounts.models import User
 from gridgov.areas.choices import Duty, GridKind, Level, Post
 from gridgov.areas.models import Area
-from gridgov.core.forms import VersionedForm
+from gridgov.core.forms import DateInput, VersionedForm
 
 
 class AreaChoiceField(forms.ModelChoiceField):
@@ -87,14 +87,14 @@ class AreaRetireForm(VersionedForm):
 
 
 class AssignmentForm(forms.Form):
-    user = forms.ModelChoiceField(label="人员", queryset=User.objects.none(), help_text="输入姓名或登录名筛选")
+    user = forms.ModelChoiceField(label="人员", queryset=User.objects.none())
     post = forms.ChoiceField(label="岗位", choices=Post.choices)
     duties = forms.MultipleChoiceField(
         label="职责", choices=Duty.choices, widget=forms.CheckboxSelectMultiple, required=False
     )
     patch = forms.CharField(label="包片范围", max_length=200, required=False, help_text="例如:1–6 幢、沿河西路以南")
-    start_date = forms.DateField(label="起始日期", widget=forms.DateInput(attrs={"type": "date"}))
-    end_date = forms.DateField(label="截止日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start_date = forms.DateField(label="起始日期", widget=DateInput())
+    end_date = forms.DateField(label="截止日期", required=False, widget=DateInput())
 
     def __init__(self, *args: Any, user_queryset: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -103,7 +103,7 @@ class AssignmentForm(forms.Form):
 
 
 class EndAssignmentForm(VersionedForm):
-    end_date = forms.DateField(label="结束日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end_date = forms.DateField(label="结束日期", required=False, widget=DateInput())
 
 
 class LocateForm(forms.Form):

@@ -15,3 +15,12 @@ class VersionedForm(forms.Form):
     """A form that edits a versioned record carries the version it was loaded at."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class DateInput(forms.DateInput):
+    """A native date picker. Its value must be ISO (YYYY-MM-DD) whatever the UI locale formats."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):  # noqa: ANN001
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
