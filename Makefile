@@ -52,6 +52,7 @@ $(PY_STAMP): $(PY) requirements.lock pyproject.toml
 	  echo "$(VENV) was made with $$($(PY) --version); remove it and run make again." >&2; exit 1; }
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	$(PY) -m pip check --disable-pip-version-check
 	@touch $@
 
 # --- Front-end assets: from the npm registry, served by the app itself (no CDN) ----------------

@@ -4,7 +4,8 @@
 #   2. the same tests on PostgreSQL (the production database): required when CI=true, else
 #      skipped with a notice when no server answers at PG_DATABASE_URL;
 #   3. the browser tests (-m e2e) in headless Chromium, on SQLite.
-# Every step runs even when an earlier one failed; the script fails if any did.
+# Every step runs even when an earlier one failed; the script fails if any did. In CI (CI=true)
+# PostgreSQL and Redis are required: the local servers are started if they are down.
 # Extra pytest arguments: PYTEST_ARGS="-x -k sweep" make test
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -58,6 +59,24 @@ start_local_postgres() {
     sleep 1
   done
 }
+
+redis_url="${REDIS_URL:-redis://127.0.0.1:6379/0}"
+redis_reachable() {
+  RURL="$redis_url" "$py" - <<'PY' 2>/dev/null
+import os
+import redis
+redis.Redis.from_url(os.environ["RURL"], socket_connect_timeout=2).ping()
+PY
+}
+
+# The Celery tests need Redis; in CI they fail without it, so start the local one if it is down.
+if [ "${CI:-}" = true ] && ! redis_reachable && command -v redis-server >/dev/null 2>&1 \
+  && [[ "$redis_url" =~ ^redis://(127\.0\.0\.1|localhost):([0-9]+) ]]; then
+  echo "Starting the local Redis server on port ${BASH_REMATCH[2]}..."
+  redis-server --daemonize yes --bind 127.0.0.1 --port "${BASH_REMATCH[2]}" --save "" \
+    --appendonly no --dir /tmp --logfile /tmp/gridgov-ci-redis.log || true
+  for _ in $(seq 1 10); do redis_reachable && break; sleep 1; done
+fi
 
 # 1. SQLite
 banner "Tests on SQLite"
