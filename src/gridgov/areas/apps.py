@@ -10,9 +10,10 @@ class AreasConfig(AppConfig):
         from gridgov.areas.models import Area, GridAssignment
         from gridgov.core import audit, audit_codes
 
-        from gridgov.areas.home import my_grids_panel, unstaffed_panel
+        from gridgov.areas.home import my_grids_panel, overview_panel, unstaffed_panel
         from gridgov.core.home import register_panel
 
+        register_panel(overview_panel)
         register_panel(my_grids_panel)
         register_panel(unstaffed_panel)
         audit.register(Area)

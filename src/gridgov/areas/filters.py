@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import django_filters
 from django.db.models import Q
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from gridgov.areas.choices import GridKind, Level, Post, Status
 from gridgov.areas.models import Area, GridAssignment
@@ -16,15 +18,20 @@ def visible_parent_areas(request):  # noqa: ANN001, ANN201
     return Area.objects.for_user(user, "areas.view").exclude(level=Level.GRID).order_by("path")
 
 
+@extend_schema_field(OpenApiTypes.INT)
+class AreaChoiceFilter(django_filters.ModelChoiceFilter):
+    """Choose an area by id among the visible ones (an id in the API, a select on the page)."""
+
+
 class AreaFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label="名称或代码", method="filter_q")
     level = django_filters.ChoiceFilter(label="层级", choices=Level.choices)
     status = django_filters.ChoiceFilter(label="状态", choices=Status.choices)
     grid_kind = django_filters.ChoiceFilter(label="网格类型", choices=GridKind.choices)
-    within = django_filters.ModelChoiceFilter(
+    within = AreaChoiceFilter(
         label="所属区域(含下级)", queryset=visible_parent_areas, method="filter_within"
     )
-    parent = django_filters.ModelChoiceFilter(label="直属上级", queryset=visible_parent_areas)
+    parent = AreaChoiceFilter(label="直属上级", queryset=visible_parent_areas)
 
     class Meta:
         model = Area
@@ -44,7 +51,7 @@ class GridAssignmentFilterSet(django_filters.FilterSet):
     user = django_filters.NumberFilter(label="人员", field_name="user_id")
     post = django_filters.ChoiceFilter(label="岗位", choices=Post.choices)
     current = django_filters.BooleanFilter(label="仅当前在岗", method="filter_current")
-    within = django_filters.ModelChoiceFilter(
+    within = AreaChoiceFilter(
         label="所属区域(含下级)", queryset=visible_parent_areas, method="filter_within"
     )
 

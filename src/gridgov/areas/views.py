@@ -156,6 +156,12 @@ def area_detail(request: HttpRequest, pk: int) -> HttpResponse:
         context["missing_divisions"] = [
             d for d in divisions.children_of(area.code) if d.code not in existing
         ]
+    if j.allows("accounts.view", area.path) and area.level not in (Level.VILLAGE, Level.GRID):
+        from gridgov.accounts.models import Department
+
+        context["departments"] = Department.objects.for_user(user, "accounts.view").filter(
+            area=area, is_active=True
+        )
     if j.allows("core.view_audit", area.path):
         context["history"] = entries_for(area)[:20]
     return render(request, "areas/area_detail.html", context)
