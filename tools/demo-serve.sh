@@ -15,7 +15,7 @@ stop_worker() {
   fi
 }
 trap stop_worker EXIT
-trap 'exit 130' INT
+trap 'exit 0' INT  # Ctrl+C is how the demo is stopped
 trap 'exit 143' TERM
 
 echo
