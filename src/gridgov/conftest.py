@@ -4,13 +4,13 @@ from gridgov.core.testing.personas import World, build_world
 
 
 @pytest.fixture
-def world(db) -> World:  # noqa: ANN001
+def world(db) -> World:
     """The fixed test world (see core/testing/personas.py)."""
     return build_world()
 
 
 @pytest.fixture
-def api_client():  # noqa: ANN201
+def api_client():
     from rest_framework.test import APIClient
 
     return APIClient()

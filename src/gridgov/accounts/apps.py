@@ -8,12 +8,11 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from gridgov.accounts.grants import grants_from_memberships
+        from gridgov.accounts.home import jurisdiction_panel
         from gridgov.accounts.models import Department, Membership, User
         from gridgov.core import audit, audit_codes
-        from gridgov.core.scoping import register_grant_source
-
-        from gridgov.accounts.home import jurisdiction_panel
         from gridgov.core.home import register_panel
+        from gridgov.core.scoping import register_grant_source
 
         register_grant_source(grants_from_memberships)
         register_panel(jurisdiction_panel)

@@ -29,12 +29,16 @@ class MembershipFilterSet(django_filters.FilterSet):
         model = Membership
         fields = ["q", "role", "area", "user", "current"]
 
-    def filter_q(self, queryset, name, value):  # noqa: ANN001, ANN201
+    def filter_q(self, queryset, name, value):
         return queryset.filter(
             Q(user__full_name__icontains=value) | Q(user__username__icontains=value)
         )
 
-    def filter_current(self, queryset, name, value):  # noqa: ANN001, ANN201
+    def filter_current(self, queryset, name, value):
         if value is None:
             return queryset
-        return queryset.filter(Membership.active_q()) if value else queryset.exclude(Membership.active_q())
+        return (
+            queryset.filter(Membership.active_q())
+            if value
+            else queryset.exclude(Membership.active_q())
+        )

@@ -20,7 +20,7 @@ def grants_from_memberships(user: Any) -> Iterator[tuple[str, str]]:
             yield action, path
 
 
-def current_memberships(user: Any):  # noqa: ANN201
+def current_memberships(user: Any):
     """The user's own current memberships, for their home page and navigation."""
     return (
         Membership._base_manager.filter(Membership.active_q(), user=user)

@@ -8,10 +8,14 @@ from gridgov.accounts.grants import current_memberships
 from gridgov.core.home import Panel, PanelItem
 
 
+def _where(membership: Any) -> str:
+    return membership.department.name if membership.department_id else membership.area.name
+
+
 def jurisdiction_panel(user: Any) -> Panel:
     items = [
         PanelItem(
-            label=f"{m.get_role_display()} · {m.department.name if m.department_id else m.area.name}",
+            label=f"{m.get_role_display()} · {_where(m)}",
             url=reverse("areas:detail", args=[m.area_id]),
             note=f"辖区:{m.area.name}({m.area.get_level_display()} {m.area.code})",
         )

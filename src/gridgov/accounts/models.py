@@ -127,9 +127,8 @@ class Membership(DomainModel):
     @classmethod
     def active_q(cls, on: dt.date | None = None) -> Q:
         on = on or timezone.localdate()
-        return (
-            Q(ended_at__isnull=True, valid_from__lte=on)
-            & (Q(valid_until__isnull=True) | Q(valid_until__gte=on))
+        return Q(ended_at__isnull=True, valid_from__lte=on) & (
+            Q(valid_until__isnull=True) | Q(valid_until__gte=on)
         )
 
     @property

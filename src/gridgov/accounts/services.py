@@ -35,7 +35,8 @@ def _check_password(password: str, user: User) -> None:
 def create_user(
     *, actor: Any, username: str, full_name: str, password: str, phone: str = ""
 ) -> User:
-    """Create a login. The actor needs `accounts.manage` somewhere; access comes from memberships."""
+    """Create a login. The actor needs `accounts.manage` somewhere; the login's access comes
+    from the memberships granted to it afterwards."""
     if not jurisdiction(actor).allows_anywhere("accounts.manage"):
         raise NotPermitted()
     return _create_user(
@@ -103,7 +104,9 @@ def _manageable(actor: Any, user: User) -> bool:
     paths = jurisdiction(actor).paths_for("accounts.manage")
     if paths is None:
         return True
-    user_paths = list(Membership._base_manager.filter(user=user).values_list("area_path", flat=True))
+    user_paths = list(
+        Membership._base_manager.filter(user=user).values_list("area_path", flat=True)
+    )
     if not user_paths:
         return bool(paths)
     return any(p.startswith(g) for p in user_paths for g in paths)
@@ -116,7 +119,9 @@ def set_user_active(user: User, *, actor: Any, active: bool) -> User:
         raise NotPermitted()
     user = User.objects.select_for_update().get(pk=user.pk)
     user.is_active = active
-    with audit.action(actor, "accounts.user.deactivated" if not active else "accounts.user.updated"):
+    with audit.action(
+        actor, "accounts.user.deactivated" if not active else "accounts.user.updated"
+    ):
         save_changed(user)
     return user
 
@@ -133,7 +138,7 @@ def reset_password(user: User, *, actor: Any, password: str) -> User:
     return user
 
 
-# --- Departments ----------------------------------------------------------------------------------
+# --- Departments ---------------------------------------------------------------------------------
 
 
 @transaction.atomic
@@ -193,7 +198,7 @@ def retire_department(department: Department, *, actor: Any, version: int) -> De
     return department
 
 
-# --- Memberships ------------------------------------------------------------------------------------
+# --- Memberships ---------------------------------------------------------------------------------
 
 
 def _new_membership(

@@ -40,7 +40,9 @@ def _membership_kwargs(data: dict[str, Any]) -> dict[str, Any]:
 def user_list(request: HttpRequest) -> HttpResponse:
     """Memberships in the jurisdiction: who holds which role where."""
     _require_anywhere(request, "accounts.view")
-    rows = Membership.objects.for_user(request.user, "accounts.view").select_related("user", "area", "department")
+    rows = Membership.objects.for_user(request.user, "accounts.view").select_related(
+        "user", "area", "department"
+    )
     return render_list(
         request,
         queryset=rows.order_by("area_path", "role", "user__username"),
@@ -92,11 +94,15 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("area", "department")
         .order_by("ended_at", "area_path")
     )
-    can_manage = services._manageable(request.user, person) and jurisdiction(request.user).allows_anywhere("accounts.manage")
+    can_manage = services._manageable(request.user, person) and jurisdiction(
+        request.user
+    ).allows_anywhere("accounts.manage")
     form = MembershipFields(request.POST or None, user=request.user) if can_manage else None
     if form is not None and request.method == "POST" and form.is_valid():
         try:
-            services.grant_membership(person, actor=request.user, **_membership_kwargs(form.cleaned_data))
+            services.grant_membership(
+                person, actor=request.user, **_membership_kwargs(form.cleaned_data)
+            )
         except DomainError as error:
             add_domain_error(form, error)
         else:
@@ -115,7 +121,9 @@ def user_password(request: HttpRequest, pk: int) -> HttpResponse:
     form = PasswordResetForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.reset_password(person, actor=request.user, password=form.cleaned_data["password"])
+            services.reset_password(
+                person, actor=request.user, password=form.cleaned_data["password"]
+            )
         except DomainError as error:
             add_domain_error(form, error)
         else:
@@ -147,13 +155,19 @@ def membership_end(request: HttpRequest, pk: int) -> HttpResponse:
     form = ConfirmForm(request.POST or None, initial={"version": membership.version})
     if request.method == "POST" and form.is_valid():
         try:
-            services.end_membership(membership, actor=request.user, version=form.cleaned_data["version"])
+            services.end_membership(
+                membership, actor=request.user, version=form.cleaned_data["version"]
+            )
         except DomainError as error:
             add_domain_error(form, error)
         else:
             messages.success(request, "已终止该任职。")
             return redirect("accounts:user", pk=membership.user_id)
-    return render(request, "accounts/form.html", {"form": form, "title": f"终止任职:{membership}", "danger": True})
+    return render(
+        request,
+        "accounts/form.html",
+        {"form": form, "title": f"终止任职:{membership}", "danger": True},
+    )
 
 
 @login_required
@@ -193,12 +207,19 @@ def department_update(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404 from exc
     form = DepartmentUpdateForm(
         request.POST or None,
-        initial={"version": department.version, "name": department.name, "kind": department.kind, "phone": department.phone},
+        initial={
+            "version": department.version,
+            "name": department.name,
+            "kind": department.kind,
+            "phone": department.phone,
+        },
     )
     if request.method == "POST":
         if "retire" in request.POST:
             try:
-                services.retire_department(department, actor=request.user, version=int(request.POST.get("version", 0)))
+                services.retire_department(
+                    department, actor=request.user, version=int(request.POST.get("version", 0))
+                )
             except (DomainError, ValueError) as error:
                 messages.error(request, getattr(error, "message", "输入有误。"))
                 return redirect("accounts:department", pk=department.pk)

@@ -7,10 +7,9 @@ class AreasConfig(AppConfig):
     verbose_name = "区域与网格"
 
     def ready(self) -> None:
+        from gridgov.areas.home import my_grids_panel, overview_panel, unstaffed_panel
         from gridgov.areas.models import Area, GridAssignment
         from gridgov.core import audit, audit_codes
-
-        from gridgov.areas.home import my_grids_panel, overview_panel, unstaffed_panel
         from gridgov.core.home import register_panel
 
         register_panel(overview_panel)

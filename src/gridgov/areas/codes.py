@@ -21,8 +21,12 @@ PROVINCE_PREFIXES = frozenset(
 )
 
 
-def code_errors(code: str, level: str, parent_code: str | None, parent_level: str | None) -> list[str]:
-    """Everything wrong with `code` for an area of `level` under the given parent (empty if fine)."""
+def code_errors(
+    code: str, level: str, parent_code: str | None, parent_level: str | None
+) -> list[str]:
+    """Everything wrong with `code` for an area of `level` under the given parent.
+
+    An empty list means the code is fine."""
     errors: list[str] = []
     try:
         lvl = Level(level)

@@ -11,7 +11,7 @@ from gridgov.areas.choices import GridKind, Level, Post, Status
 from gridgov.areas.models import Area, GridAssignment
 
 
-def visible_parent_areas(request):  # noqa: ANN001, ANN201
+def visible_parent_areas(request):
     """Areas above grid level the requester may see: the choices of the area filters. An area
     outside the jurisdiction is not a valid choice, so it filters nothing in."""
     user = getattr(request, "user", None)
@@ -37,11 +37,11 @@ class AreaFilterSet(django_filters.FilterSet):
         model = Area
         fields = ["q", "level", "status", "grid_kind", "parent", "within"]
 
-    def filter_q(self, queryset, name, value):  # noqa: ANN001, ANN201
+    def filter_q(self, queryset, name, value):
         value = value.strip()
         return queryset.filter(Q(name__icontains=value) | Q(code__startswith=value))
 
-    def filter_within(self, queryset, name, value):  # noqa: ANN001, ANN201
+    def filter_within(self, queryset, name, value):
         return queryset.filter(path__startswith=value.path)
 
 
@@ -59,7 +59,7 @@ class GridAssignmentFilterSet(django_filters.FilterSet):
         model = GridAssignment
         fields = ["q", "grid", "user", "post", "current", "within"]
 
-    def filter_q(self, queryset, name, value):  # noqa: ANN001, ANN201
+    def filter_q(self, queryset, name, value):
         value = value.strip()
         return queryset.filter(
             Q(user__full_name__icontains=value)
@@ -68,11 +68,11 @@ class GridAssignmentFilterSet(django_filters.FilterSet):
             | Q(grid__code__startswith=value)
         )
 
-    def filter_current(self, queryset, name, value):  # noqa: ANN001, ANN201
+    def filter_current(self, queryset, name, value):
         if value is None:
             return queryset
         current = GridAssignment.active_q()
         return queryset.filter(current) if value else queryset.exclude(current)
 
-    def filter_within(self, queryset, name, value):  # noqa: ANN001, ANN201
+    def filter_within(self, queryset, name, value):
         return queryset.filter(area_path__startswith=value.path)

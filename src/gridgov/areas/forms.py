@@ -19,7 +19,9 @@ class AreaChoiceField(forms.ModelChoiceField):
 
 
 class GeoJSONField(forms.CharField):
-    widget = forms.Textarea(attrs={"rows": 4, "placeholder": '{"type": "Polygon", "coordinates": [...]}'})
+    widget = forms.Textarea(
+        attrs={"rows": 4, "placeholder": '{"type": "Polygon", "coordinates": [...]}'}
+    )
 
     def to_python(self, value: Any) -> Any:
         value = super().to_python(value)
@@ -37,11 +39,21 @@ class GeoJSONField(forms.CharField):
 
 
 class AreaCreateForm(forms.Form):
-    code = forms.CharField(label="区域代码", max_length=20, help_text="在上级代码后追加本级数字:乡镇 3 位、村社区 3 位、网格 3 位。")
-    name = forms.CharField(label="名称", max_length=100, required=False, help_text="留空时采用国家区划代码表中的名称。")
-    grid_kind = forms.ChoiceField(label="网格类型", choices=[("", "—")] + GridKind.choices, required=False)
+    code = forms.CharField(
+        label="区域代码",
+        max_length=20,
+        help_text="在上级代码后追加本级数字:乡镇 3 位、村社区 3 位、网格 3 位。",
+    )
+    name = forms.CharField(
+        label="名称", max_length=100, required=False, help_text="留空时采用国家区划代码表中的名称。"
+    )
+    grid_kind = forms.ChoiceField(
+        label="网格类型", choices=[("", "—"), *GridKind.choices], required=False
+    )
     households = forms.IntegerField(label="户数", min_value=0, required=False)
-    area_sqm = forms.DecimalField(label="面积(平方米)", min_value=0, max_digits=12, decimal_places=2, required=False)
+    area_sqm = forms.DecimalField(
+        label="面积(平方米)", min_value=0, max_digits=12, decimal_places=2, required=False
+    )
     boundary = GeoJSONField(label="边界(GeoJSON,经度在前)", required=False)
     note = forms.CharField(label="备注", max_length=200, required=False)
 
@@ -57,7 +69,9 @@ class AreaUpdateForm(VersionedForm):
     name = forms.CharField(label="名称", max_length=100)
     grid_kind = forms.ChoiceField(label="网格类型", choices=GridKind.choices, required=False)
     households = forms.IntegerField(label="户数", min_value=0, required=False)
-    area_sqm = forms.DecimalField(label="面积(平方米)", min_value=0, max_digits=12, decimal_places=2, required=False)
+    area_sqm = forms.DecimalField(
+        label="面积(平方米)", min_value=0, max_digits=12, decimal_places=2, required=False
+    )
     boundary = GeoJSONField(label="边界(GeoJSON,经度在前)", required=False)
     note = forms.CharField(label="备注", max_length=200, required=False)
 
@@ -70,7 +84,12 @@ class AreaUpdateForm(VersionedForm):
 
 class AreaMoveForm(VersionedForm):
     new_parent = AreaChoiceField(label="新的上级区域", queryset=Area.objects.none())
-    new_code = forms.CharField(label="新代码", max_length=20, required=False, help_text="留空时沿用本级数字,接在新上级代码之后。")
+    new_code = forms.CharField(
+        label="新代码",
+        max_length=20,
+        required=False,
+        help_text="留空时沿用本级数字,接在新上级代码之后。",
+    )
 
     def __init__(self, *args: Any, area: Area, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -78,7 +97,10 @@ class AreaMoveForm(VersionedForm):
 
         parent_level = PARENT_LEVEL.get(Level(area.level))
         self.fields["new_parent"].queryset = (
-            Area.objects.for_user(user, "areas.manage").active().filter(level=parent_level).exclude(pk=area.parent_id)
+            Area.objects.for_user(user, "areas.manage")
+            .active()
+            .filter(level=parent_level)
+            .exclude(pk=area.parent_id)
         )
 
 
@@ -92,14 +114,18 @@ class AssignmentForm(forms.Form):
     duties = forms.MultipleChoiceField(
         label="职责", choices=Duty.choices, widget=forms.CheckboxSelectMultiple, required=False
     )
-    patch = forms.CharField(label="包片范围", max_length=200, required=False, help_text="例如:1–6 幢、沿河西路以南")
+    patch = forms.CharField(
+        label="包片范围", max_length=200, required=False, help_text="例如:1–6 幢、沿河西路以南"
+    )
     start_date = forms.DateField(label="起始日期", widget=DateInput())
     end_date = forms.DateField(label="截止日期", required=False, widget=DateInput())
 
     def __init__(self, *args: Any, user_queryset: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["user"].queryset = user_queryset
-        self.fields["user"].label_from_instance = lambda u: f"{u.full_name or u.username}({u.username})"
+        self.fields["user"].label_from_instance = lambda u: (
+            f"{u.full_name or u.username}({u.username})"
+        )
 
 
 class EndAssignmentForm(VersionedForm):

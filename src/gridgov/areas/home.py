@@ -72,8 +72,14 @@ def overview_panel(user: Any) -> Panel | None:
         title="辖区概况",
         items=[
             PanelItem("村(社区)", f"{area_list}?level=village&status=active", counts["villages"]),
-            PanelItem("实体网格", f"{area_list}?level=grid&grid_kind=real&status=active", counts["real"]),
-            PanelItem("专属网格", f"{area_list}?level=grid&grid_kind=virtual&status=active", counts["virtual"]),
+            PanelItem(
+                "实体网格", f"{area_list}?level=grid&grid_kind=real&status=active", counts["real"]
+            ),
+            PanelItem(
+                "专属网格",
+                f"{area_list}?level=grid&grid_kind=virtual&status=active",
+                counts["virtual"],
+            ),
             PanelItem("在岗网格人员", f"{assignment_list}?current=true", workers),
         ],
         order=5,

@@ -156,9 +156,8 @@ class GridAssignment(DomainModel):
     @classmethod
     def active_q(cls, on: dt.date | None = None) -> Q:
         on = on or timezone.localdate()
-        return (
-            Q(ended_at__isnull=True, start_date__lte=on)
-            & (Q(end_date__isnull=True) | Q(end_date__gte=on))
+        return Q(ended_at__isnull=True, start_date__lte=on) & (
+            Q(end_date__isnull=True) | Q(end_date__gte=on)
         )
 
     @property

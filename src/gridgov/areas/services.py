@@ -37,7 +37,6 @@ from gridgov.core.errors import Invalid, InvalidTransition, NotFound
 from gridgov.core.scoping import ScopedModel, jurisdiction, require, unscoped
 from gridgov.core.services import full_clean_or_invalid, lock_current, save_changed
 
-
 # --- Boundaries ----------------------------------------------------------------------------------
 
 
@@ -71,7 +70,7 @@ def _apply_boundary(area: Area, geometry: dict[str, Any] | None) -> None:
         area.min_lng, area.min_lat, area.max_lng, area.max_lat = shape(geometry).bounds
 
 
-# --- Create, update --------------------------------------------------------------------------------
+# --- Create, update ------------------------------------------------------------------------------
 
 
 def _check_code(code: str, level: str, parent: Area | None) -> None:
@@ -137,7 +136,9 @@ def create_area(
         name=name,
         level=level,
         parent=parent,
-        path=(parent.path if parent else "") + codes.path_segment(code, parent.code if parent else None) + "/",
+        path=(parent.path if parent else "")
+        + codes.path_segment(code, parent.code if parent else None)
+        + "/",
         grid_kind=_check_grid_fields(level, grid_kind),
         households=households,
         area_sqm=area_sqm,
@@ -198,7 +199,7 @@ def update_area(
     return area
 
 
-# --- Move ------------------------------------------------------------------------------------------
+# --- Move ----------------------------------------------------------------------------------------
 
 
 def _path_bearing_models() -> list[type[ScopedModel]]:
@@ -281,7 +282,7 @@ def move_area(
     return area
 
 
-# --- Retire ----------------------------------------------------------------------------------------
+# --- Retire --------------------------------------------------------------------------------------
 
 
 def records_held(area: Area) -> dict[str, int]:

@@ -63,7 +63,7 @@ def area_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _filtered(request: HttpRequest, queryset, filterset_class):  # noqa: ANN001, ANN202
+def _filtered(request: HttpRequest, queryset, filterset_class):
     filterset = filterset_class(request.GET or None, queryset=queryset, request=request)
     if filterset.is_bound and not filterset.is_valid():
         return queryset.none()
@@ -75,7 +75,9 @@ def area_export(request: HttpRequest) -> HttpResponse:
     """The area list as CSV, with the list page's filters."""
     _require_anywhere(request, "areas.view")
     rows = _filtered(
-        request, Area.objects.for_user(request.user, "areas.view").select_related("parent"), AreaFilterSet
+        request,
+        Area.objects.for_user(request.user, "areas.view").select_related("parent"),
+        AreaFilterSet,
     )
     return export_csv(
         request,
@@ -173,7 +175,9 @@ def area_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = AreaCreateForm(request.POST or None, parent=parent)
     if request.method == "POST" and form.is_valid():
         try:
-            area = services.create_area(actor=request.user, parent=parent, **_clean(form.cleaned_data))
+            area = services.create_area(
+                actor=request.user, parent=parent, **_clean(form.cleaned_data)
+            )
         except DomainError as error:
             add_domain_error(form, error)
         else:
@@ -182,12 +186,18 @@ def area_create(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "areas/area_form.html",
-        {"form": form, "area": parent, "title": f"在「{parent.name}」下新建{Level(CHILD_LEVEL[Level(parent.level)]).label}"},
+        {
+            "form": form,
+            "area": parent,
+            "title": f"在「{parent.name}」下新建{Level(CHILD_LEVEL[Level(parent.level)]).label}",
+        },
     )
 
 
 def _clean(data: dict[str, Any]) -> dict[str, Any]:
-    return {k: ("" if v is None and k in ("name", "note", "grid_kind") else v) for k, v in data.items()}
+    return {
+        k: ("" if v is None and k in ("name", "note", "grid_kind") else v) for k, v in data.items()
+    }
 
 
 @login_required
@@ -211,13 +221,19 @@ def area_update(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "已保存。")
             return redirect("areas:detail", pk=area.pk)
-    return render(request, "areas/area_form.html", {"form": form, "area": area, "title": f"修改「{area.name}」"})
+    return render(
+        request,
+        "areas/area_form.html",
+        {"form": form, "area": area, "title": f"修改「{area.name}」"},
+    )
 
 
 @login_required
 def area_move(request: HttpRequest, pk: int) -> HttpResponse:
     area = _area(request, pk, "areas.manage")
-    form = AreaMoveForm(request.POST or None, initial={"version": area.version}, area=area, user=request.user)
+    form = AreaMoveForm(
+        request.POST or None, initial={"version": area.version}, area=area, user=request.user
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -233,7 +249,11 @@ def area_move(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "已移动,下级区域及其记录已随之更新代码与归属。")
             return redirect("areas:detail", pk=area.pk)
-    return render(request, "areas/area_form.html", {"form": form, "area": area, "title": f"移动「{area.name}」"})
+    return render(
+        request,
+        "areas/area_form.html",
+        {"form": form, "area": area, "title": f"移动「{area.name}」"},
+    )
 
 
 @login_required
@@ -258,9 +278,19 @@ def area_retire(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def area_import_divisions(request: HttpRequest, pk: int) -> HttpResponse:
     parent = _area(request, pk, "areas.manage")
-    with_codes = set(Area.objects.for_user(request.user, "areas.view").filter(parent=parent).values_list("code", flat=True))
-    choices = [(d.code, f"{d.code} {d.name}") for d in divisions.children_of(parent.code) if d.code not in with_codes]
-    form = DivisionImportForm(request.POST or None, choices=choices, initial={"codes": [c for c, _ in choices]})
+    with_codes = set(
+        Area.objects.for_user(request.user, "areas.view")
+        .filter(parent=parent)
+        .values_list("code", flat=True)
+    )
+    choices = [
+        (d.code, f"{d.code} {d.name}")
+        for d in divisions.children_of(parent.code)
+        if d.code not in with_codes
+    ]
+    form = DivisionImportForm(
+        request.POST or None, choices=choices, initial={"codes": [c for c, _ in choices]}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             created = services.create_areas_from_divisions(
@@ -305,7 +335,9 @@ def unstaffed_grids(request: HttpRequest) -> HttpResponse:
 @login_required
 def assignment_list(request: HttpRequest) -> HttpResponse:
     _require_anywhere(request, "areas.view")
-    rows = GridAssignment.objects.for_user(request.user, "areas.view").select_related("grid", "grid__parent", "user")
+    rows = GridAssignment.objects.for_user(request.user, "areas.view").select_related(
+        "grid", "grid__parent", "user"
+    )
     return render_list(
         request,
         queryset=rows.order_by("area_path", "post"),
@@ -320,9 +352,16 @@ def assignment_create(request: HttpRequest, pk: int) -> HttpResponse:
     grid = _area(request, pk, "areas.assign")
     if not grid.is_grid:
         raise Http404
-    candidates = users_for(request.user, "areas.assign").filter(is_active=True).order_by("full_name")
+    candidates = (
+        users_for(request.user, "areas.assign").filter(is_active=True).order_by("full_name")
+    )
     form = AssignmentForm(
-        request.POST or None, user_queryset=candidates, initial={"start_date": timezone.localdate(), "duties": [d for d, _ in AssignmentForm.base_fields["duties"].choices]}
+        request.POST or None,
+        user_queryset=candidates,
+        initial={
+            "start_date": timezone.localdate(),
+            "duties": [d for d, _ in AssignmentForm.base_fields["duties"].choices],
+        },
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -333,7 +372,11 @@ def assignment_create(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"已将 {data['user']} 分配到「{grid.name}」。")
             return redirect("areas:detail", pk=grid.pk)
-    return render(request, "areas/area_form.html", {"form": form, "area": grid, "title": f"为「{grid.name}」分配人员"})
+    return render(
+        request,
+        "areas/area_form.html",
+        {"form": form, "area": grid, "title": f"为「{grid.name}」分配人员"},
+    )
 
 
 @login_required
@@ -342,7 +385,10 @@ def assignment_end(request: HttpRequest, pk: int) -> HttpResponse:
         assignment = get_for_user_or_404(GridAssignment, request.user, "areas.assign", pk=pk)
     except NotFound as exc:
         raise Http404 from exc
-    form = EndAssignmentForm(request.POST or None, initial={"version": assignment.version, "end_date": timezone.localdate()})
+    form = EndAssignmentForm(
+        request.POST or None,
+        initial={"version": assignment.version, "end_date": timezone.localdate()},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.end_grid_assignment(assignment, actor=request.user, **form.cleaned_data)

@@ -67,7 +67,15 @@ def entries_for(obj: Any) -> QuerySet[LogEntry]:
 
 
 _NOT_AUDITED = {
-    "id", "version", "created_at", "updated_at", "min_lng", "min_lat", "max_lng", "max_lat", "password"
+    "id",
+    "version",
+    "created_at",
+    "updated_at",
+    "min_lng",
+    "min_lat",
+    "max_lng",
+    "max_lat",
+    "password",
 }
 
 

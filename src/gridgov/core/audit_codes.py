@@ -16,7 +16,9 @@ def label_for(code: str) -> str:
     try:
         return _LABELS[code]
     except KeyError:
-        raise KeyError(f"unknown audit action code {code!r}: register it in the app's apps.py") from None
+        raise KeyError(
+            f"unknown audit action code {code!r}: register it in the app's apps.py"
+        ) from None
 
 
 def all_codes() -> dict[str, str]:

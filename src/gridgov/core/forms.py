@@ -22,5 +22,5 @@ class DateInput(forms.DateInput):
 
     input_type = "date"
 
-    def __init__(self, attrs=None):  # noqa: ANN001
+    def __init__(self, attrs=None):
         super().__init__(attrs=attrs, format="%Y-%m-%d")

@@ -9,9 +9,9 @@ def request_id() -> str:
     return _request_id.get()
 
 
-def set_request_id(value: str):  # noqa: ANN201 - returns a contextvar token
+def set_request_id(value: str):
     return _request_id.set(value)
 
 
-def reset(token) -> None:  # noqa: ANN001
+def reset(token) -> None:
     _request_id.reset(token)

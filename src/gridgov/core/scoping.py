@@ -61,7 +61,9 @@ _grant_sources: list[GrantSource] = []
 
 
 def register_grant_source(source: GrantSource) -> None:
-    """Register a function user -> iterable of (action, area path). `accounts` registers memberships.
+    """Register a function user -> iterable of (action, area path).
+
+    `accounts` registers memberships.
 
     Kept as a hook so that `core` imports no domain app.
     """
@@ -182,9 +184,7 @@ class ScopedQuerySet(models.QuerySet):
         qs._scoped_for = action
         if paths is None:
             return qs
-        condition = path_prefix_q(
-            self.model.scope_path_field, paths, connections[self.db].vendor
-        )
+        condition = path_prefix_q(self.model.scope_path_field, paths, connections[self.db].vendor)
         extra = self.model.extra_visibility(user, action)
         if extra is not None:
             condition |= extra
@@ -229,7 +229,7 @@ class ScopedQuerySet(models.QuerySet):
         self._check_scope()
         return super().contains(obj)
 
-    def explain(self, *, format: str | None = None, **options: Any) -> str:  # noqa: A002
+    def explain(self, *, format: str | None = None, **options: Any) -> str:
         self._check_scope()
         return super().explain(format=format, **options)
 
@@ -286,9 +286,7 @@ class ScopedModel(models.Model):
         raise HardDeleteForbidden()
 
 
-def get_for_user_or_404(
-    model: type[ScopedModel], user: Any, action: str, **lookup: Any
-) -> Any:
+def get_for_user_or_404(model: type[ScopedModel], user: Any, action: str, **lookup: Any) -> Any:
     """The one row matching `lookup` that `user` may `action`, else NotFound (never "forbidden").
 
     Out-of-jurisdiction and missing look the same, so nothing leaks.

@@ -31,7 +31,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok"})
 
 
-def audit_entries_for(user) -> Q | None:  # noqa: ANN001
+def audit_entries_for(user) -> Q | None:
     """The audit entries `user` may read: those whose area path lies in their audit jurisdiction."""
     paths = jurisdiction(user).paths_for("core.view_audit")
     if paths is None:
@@ -42,26 +42,28 @@ def audit_entries_for(user) -> Q | None:  # noqa: ANN001
 
 
 class AuditFilterSet(django_filters.FilterSet):
-    action_code = django_filters.ChoiceFilter(
-        label="操作", method="filter_action_code", choices=[]
-    )
+    action_code = django_filters.ChoiceFilter(label="操作", method="filter_action_code", choices=[])
     object_repr = django_filters.CharFilter(label="对象", lookup_expr="icontains")
     actor = django_filters.CharFilter(label="操作人", method="filter_actor")
-    since = django_filters.DateFilter(label="起始日期", field_name="timestamp", lookup_expr="date__gte")
-    until = django_filters.DateFilter(label="截止日期", field_name="timestamp", lookup_expr="date__lte")
+    since = django_filters.DateFilter(
+        label="起始日期", field_name="timestamp", lookup_expr="date__gte"
+    )
+    until = django_filters.DateFilter(
+        label="截止日期", field_name="timestamp", lookup_expr="date__lte"
+    )
 
     class Meta:
         model = LogEntry
         fields: list[str] = []
 
-    def __init__(self, *args, **kwargs):  # noqa: ANN002, ANN003
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.filters["action_code"].extra["choices"] = sorted(all_codes().items())
 
-    def filter_action_code(self, queryset, name, value):  # noqa: ANN001, ANN201
+    def filter_action_code(self, queryset, name, value):
         return queryset.filter(additional_data__action=value)
 
-    def filter_actor(self, queryset, name, value):  # noqa: ANN001, ANN201
+    def filter_actor(self, queryset, name, value):
         return queryset.filter(
             Q(actor__username__icontains=value) | Q(actor__full_name__icontains=value)
         )

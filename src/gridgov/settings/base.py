@@ -1,7 +1,8 @@
 """Settings shared by every environment. Values that differ come from the environment.
 
 Environment variables (all optional here; production.py makes some mandatory):
-DATABASE_URL, SECRET_KEY, ALLOWED_HOSTS, CSRF_TRUSTED_ORIGINS, REDIS_URL, TASKS_BACKEND (db|celery|immediate),
+DATABASE_URL, SECRET_KEY, ALLOWED_HOSTS, CSRF_TRUSTED_ORIGINS, REDIS_URL,
+TASKS_BACKEND (db|celery|immediate),
 GRIDGOV_VAR_DIR, SESSION_IDLE_MINUTES, LOGIN_FAILURE_LIMIT, LOGIN_LOCKOUT_MINUTES.
 """
 

@@ -14,9 +14,7 @@ if env.bool("DEBUG", default=False):
 
 SECRET_KEY = env("SECRET_KEY", default="")
 if len(SECRET_KEY) < 50 or SECRET_KEY.startswith("django-insecure"):
-    raise ImproperlyConfigured(
-        "生产环境必须通过环境变量 SECRET_KEY 提供至少 50 个字符的随机密钥。"
-    )
+    raise ImproperlyConfigured("生产环境必须通过环境变量 SECRET_KEY 提供至少 50 个字符的随机密钥。")
 
 if not env.bool("SESSION_COOKIE_SECURE", default=True) or not env.bool(
     "CSRF_COOKIE_SECURE", default=True

@@ -13,7 +13,17 @@ class DepartmentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Department
-        fields = ["id", "name", "kind", "area", "area_code", "phone", "is_active", "retired_at", "version"]
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "area",
+            "area_code",
+            "phone",
+            "is_active",
+            "retired_at",
+            "version",
+        ]
         read_only_fields = fields
 
 
@@ -43,8 +53,18 @@ class MembershipSerializer(serializers.ModelSerializer):
     class Meta:
         model = Membership
         fields = [
-            "id", "user", "username", "full_name", "role", "area", "department",
-            "valid_from", "valid_until", "ended_at", "is_current", "version",
+            "id",
+            "user",
+            "username",
+            "full_name",
+            "role",
+            "area",
+            "department",
+            "valid_from",
+            "valid_until",
+            "ended_at",
+            "is_current",
+            "version",
         ]
         read_only_fields = fields
 
@@ -52,7 +72,11 @@ class MembershipSerializer(serializers.ModelSerializer):
 class MembershipCreateSerializer(serializers.Serializer):
     user = serializers.IntegerField()
     role = serializers.ChoiceField(choices=Role.choices)
-    area = ScopedPrimaryKeyRelatedField(model=Area, action="accounts.manage", required=False, allow_null=True)
-    department = ScopedPrimaryKeyRelatedField(model=Department, action="accounts.manage", required=False, allow_null=True)
+    area = ScopedPrimaryKeyRelatedField(
+        model=Area, action="accounts.manage", required=False, allow_null=True
+    )
+    department = ScopedPrimaryKeyRelatedField(
+        model=Department, action="accounts.manage", required=False, allow_null=True
+    )
     valid_from = serializers.DateField(required=False, allow_null=True)
     valid_until = serializers.DateField(required=False, allow_null=True)

@@ -30,7 +30,6 @@ class TokenView(ObtainAuthToken):
     throttle_scope = "token"
 
 
-
 class DepartmentViewSet(ScopedViewSet):
     model = Department
     read_action = "accounts.view"
@@ -39,27 +38,31 @@ class DepartmentViewSet(ScopedViewSet):
     ordering = ["area_path", "kind", "name"]
 
     @extend_schema(request=DepartmentCreateSerializer, responses={201: DepartmentSerializer})
-    def create(self, request, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN201
+    def create(self, request, *args, **kwargs):
         payload = DepartmentCreateSerializer(data=request.data, context={"request": request})
         payload.is_valid(raise_exception=True)
         department = services.create_department(actor=request.user, **payload.validated_data)
         return Response(DepartmentSerializer(department).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=DepartmentUpdateSerializer, responses=DepartmentSerializer)
-    def partial_update(self, request, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN201
+    def partial_update(self, request, *args, **kwargs):
         department = self.get_object()
         payload = DepartmentUpdateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        department = services.update_department(department, actor=request.user, **payload.validated_data)
+        department = services.update_department(
+            department, actor=request.user, **payload.validated_data
+        )
         return Response(DepartmentSerializer(department).data)
 
     @extend_schema(request=VersionSerializer, responses=DepartmentSerializer)
     @action(detail=True, methods=["post"])
-    def retire(self, request, pk=None):  # noqa: ANN001, ANN201
+    def retire(self, request, pk=None):
         department = self.get_object()
         payload = VersionSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        department = services.retire_department(department, actor=request.user, **payload.validated_data)
+        department = services.retire_department(
+            department, actor=request.user, **payload.validated_data
+        )
         return Response(DepartmentSerializer(department).data)
 
 
@@ -70,11 +73,11 @@ class MembershipViewSet(ScopedViewSet):
     filterset_class = MembershipFilterSet
     ordering = ["area_path", "role"]
 
-    def get_queryset(self):  # noqa: ANN201
+    def get_queryset(self):
         return super().get_queryset().select_related("user")
 
     @extend_schema(request=MembershipCreateSerializer, responses={201: MembershipSerializer})
-    def create(self, request, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN201
+    def create(self, request, *args, **kwargs):
         payload = MembershipCreateSerializer(data=request.data, context={"request": request})
         payload.is_valid(raise_exception=True)
         data = dict(payload.validated_data)
@@ -86,9 +89,11 @@ class MembershipViewSet(ScopedViewSet):
 
     @extend_schema(request=VersionSerializer, responses=MembershipSerializer)
     @action(detail=True, methods=["post"])
-    def end(self, request, pk=None):  # noqa: ANN001, ANN201
+    def end(self, request, pk=None):
         membership = self.get_object()
         payload = VersionSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        membership = services.end_membership(membership, actor=request.user, **payload.validated_data)
+        membership = services.end_membership(
+            membership, actor=request.user, **payload.validated_data
+        )
         return Response(MembershipSerializer(membership).data)

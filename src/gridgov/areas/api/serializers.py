@@ -16,31 +16,54 @@ class AreaSerializer(serializers.ModelSerializer):
     class Meta:
         model = Area
         fields = [
-            "id", "code", "name", "level", "grid_kind", "parent", "parent_code", "path", "status",
-            "retired_at", "retired_reason", "households", "area_sqm", "boundary", "note",
-            "version", "created_at", "updated_at",
+            "id",
+            "code",
+            "name",
+            "level",
+            "grid_kind",
+            "parent",
+            "parent_code",
+            "path",
+            "status",
+            "retired_at",
+            "retired_reason",
+            "households",
+            "area_sqm",
+            "boundary",
+            "note",
+            "version",
+            "created_at",
+            "updated_at",
         ]
         read_only_fields = fields
 
 
 class AreaCreateSerializer(serializers.Serializer):
-    parent = ScopedPrimaryKeyRelatedField(model=Area, action="areas.manage", allow_null=True, label="上级区域")
+    parent = ScopedPrimaryKeyRelatedField(
+        model=Area, action="areas.manage", allow_null=True, label="上级区域"
+    )
     code = serializers.CharField(max_length=20, label="区域代码")
     name = serializers.CharField(max_length=100, required=False, allow_blank=True, label="名称")
     level = serializers.ChoiceField(choices=Level.choices, required=False, label="层级")
     grid_kind = serializers.ChoiceField(choices=GridKind.choices, required=False, allow_blank=True)
     households = serializers.IntegerField(min_value=0, required=False, allow_null=True)
-    area_sqm = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False, allow_null=True)
+    area_sqm = serializers.DecimalField(
+        max_digits=12, decimal_places=2, min_value=0, required=False, allow_null=True
+    )
     boundary = serializers.JSONField(required=False, allow_null=True)
     note = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
 
 class AreaUpdateSerializer(serializers.Serializer):
-    version = serializers.IntegerField(label="版本", help_text="读取时的 version;不一致时返回 409。")
+    version = serializers.IntegerField(
+        label="版本", help_text="读取时的 version;不一致时返回 409。"
+    )
     name = serializers.CharField(max_length=100)
     grid_kind = serializers.ChoiceField(choices=GridKind.choices, required=False)
     households = serializers.IntegerField(min_value=0, required=False, allow_null=True)
-    area_sqm = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False, allow_null=True)
+    area_sqm = serializers.DecimalField(
+        max_digits=12, decimal_places=2, min_value=0, required=False, allow_null=True
+    )
     boundary = serializers.JSONField(required=False, allow_null=True)
     note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
@@ -76,28 +99,45 @@ class GridAssignmentSerializer(serializers.ModelSerializer):
     class Meta:
         model = GridAssignment
         fields = [
-            "id", "grid", "grid_code", "grid_name", "user", "post", "duties", "patch",
-            "start_date", "end_date", "ended_at", "is_current", "version",
+            "id",
+            "grid",
+            "grid_code",
+            "grid_name",
+            "user",
+            "post",
+            "duties",
+            "patch",
+            "start_date",
+            "end_date",
+            "ended_at",
+            "is_current",
+            "version",
         ]
         read_only_fields = fields
 
 
 class GridAssignmentCreateSerializer(serializers.Serializer):
-    grid = ScopedPrimaryKeyRelatedField(model=Area, action="areas.assign", extra_filter={"level": Level.GRID})
+    grid = ScopedPrimaryKeyRelatedField(
+        model=Area, action="areas.assign", extra_filter={"level": Level.GRID}
+    )
     user = serializers.PrimaryKeyRelatedField(queryset=User.objects.none())
     post = serializers.ChoiceField(choices=Post.choices)
-    duties = serializers.ListField(child=serializers.ChoiceField(choices=Duty.choices), required=False, default=list)
+    duties = serializers.ListField(
+        child=serializers.ChoiceField(choices=Duty.choices), required=False, default=list
+    )
     patch = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     start_date = serializers.DateField(required=False, allow_null=True)
     end_date = serializers.DateField(required=False, allow_null=True)
 
-    def __init__(self, *args, **kwargs):  # noqa: ANN002, ANN003
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         from gridgov.accounts.selectors import users_for
 
         request = self.context.get("request")
         if request is not None:
-            self.fields["user"].queryset = users_for(request.user, "areas.assign").filter(is_active=True)
+            self.fields["user"].queryset = users_for(request.user, "areas.assign").filter(
+                is_active=True
+            )
 
 
 class GridAssignmentEndSerializer(serializers.Serializer):

@@ -35,7 +35,7 @@ class AreaViewSet(ScopedViewSet):
     ordering_fields = ["path", "code", "name"]
     ordering = ["path"]
 
-    def get_queryset(self):  # noqa: ANN201
+    def get_queryset(self):
         return super().get_queryset().select_related("parent")
 
     def _manageable(self) -> Area:
@@ -45,14 +45,14 @@ class AreaViewSet(ScopedViewSet):
         return area
 
     @extend_schema(request=AreaCreateSerializer, responses={201: AreaSerializer})
-    def create(self, request, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN201
+    def create(self, request, *args, **kwargs):
         payload = AreaCreateSerializer(data=request.data, context={"request": request})
         payload.is_valid(raise_exception=True)
         area = services.create_area(actor=request.user, **payload.validated_data)
         return Response(AreaSerializer(area).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=AreaUpdateSerializer, responses=AreaSerializer)
-    def partial_update(self, request, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN201
+    def partial_update(self, request, *args, **kwargs):
         area = self._manageable()
         payload = AreaUpdateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
@@ -66,7 +66,7 @@ class AreaViewSet(ScopedViewSet):
 
     @extend_schema(request=AreaMoveSerializer, responses=AreaSerializer)
     @action(detail=True, methods=["post"])
-    def move(self, request, pk=None):  # noqa: ANN001, ANN201
+    def move(self, request, pk=None):
         area = self._manageable()
         payload = AreaMoveSerializer(data=request.data, context={"request": request})
         payload.is_valid(raise_exception=True)
@@ -82,7 +82,7 @@ class AreaViewSet(ScopedViewSet):
 
     @extend_schema(request=AreaRetireSerializer, responses=AreaSerializer)
     @action(detail=True, methods=["post"])
-    def retire(self, request, pk=None):  # noqa: ANN001, ANN201
+    def retire(self, request, pk=None):
         area = self._manageable()
         payload = AreaRetireSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
@@ -99,12 +99,12 @@ class GridViewSet(ScopedViewSet):
     filterset_class = AreaFilterSet
     ordering = ["path"]
 
-    def get_queryset(self):  # noqa: ANN201
+    def get_queryset(self):
         return super().get_queryset().grids().select_related("parent")
 
     @extend_schema(parameters=[LocateSerializer], responses={200: AreaSerializer, 404: None})
     @action(detail=False, methods=["get"])
-    def locate(self, request):  # noqa: ANN001, ANN201
+    def locate(self, request):
         payload = LocateSerializer(data=request.query_params)
         payload.is_valid(raise_exception=True)
         grid = services.locate_grid(actor=request.user, **payload.validated_data)
@@ -114,7 +114,7 @@ class GridViewSet(ScopedViewSet):
 
     @extend_schema(responses=AreaSerializer(many=True))
     @action(detail=False, methods=["get"])
-    def unstaffed(self, request):  # noqa: ANN001, ANN201
+    def unstaffed(self, request):
         queryset = self.filter_queryset(self.get_queryset().without_responsible_worker())
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(AreaSerializer(page, many=True).data)
@@ -129,11 +129,13 @@ class GridAssignmentViewSet(ScopedViewSet):
     filterset_class = GridAssignmentFilterSet
     ordering = ["area_path", "post"]
 
-    def get_queryset(self):  # noqa: ANN201
+    def get_queryset(self):
         return super().get_queryset().select_related("grid", "user")
 
-    @extend_schema(request=GridAssignmentCreateSerializer, responses={201: GridAssignmentSerializer})
-    def create(self, request, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN201
+    @extend_schema(
+        request=GridAssignmentCreateSerializer, responses={201: GridAssignmentSerializer}
+    )
+    def create(self, request, *args, **kwargs):
         payload = GridAssignmentCreateSerializer(data=request.data, context={"request": request})
         payload.is_valid(raise_exception=True)
         data = dict(payload.validated_data)
@@ -143,9 +145,11 @@ class GridAssignmentViewSet(ScopedViewSet):
 
     @extend_schema(request=GridAssignmentEndSerializer, responses=GridAssignmentSerializer)
     @action(detail=True, methods=["post"])
-    def end(self, request, pk=None):  # noqa: ANN001, ANN201
+    def end(self, request, pk=None):
         assignment = self.get_object()
         payload = GridAssignmentEndSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        assignment = services.end_grid_assignment(assignment, actor=request.user, **payload.validated_data)
+        assignment = services.end_grid_assignment(
+            assignment, actor=request.user, **payload.validated_data
+        )
         return Response(GridAssignmentSerializer(assignment).data)

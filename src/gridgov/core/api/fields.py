@@ -17,7 +17,7 @@ class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
         kwargs.setdefault("queryset", model._base_manager.none())
         super().__init__(**kwargs)
 
-    def get_queryset(self):  # noqa: ANN201
+    def get_queryset(self):
         user = self.context["request"].user
         return self.scoped_model.objects.for_user(user, self.scoped_action).filter(
             **self.extra_filter

@@ -18,7 +18,7 @@ class ScopedViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     model: ClassVar[Any]
     read_action: ClassVar[str]
 
-    def get_queryset(self):  # noqa: ANN201
+    def get_queryset(self):
         return self.model.objects.for_user(self.request.user, self.read_action)
 
     def perform_create(self, serializer: Any) -> None:

@@ -20,7 +20,7 @@ _EMPTY = {"None", "", "null", "[]", "{}"}
 
 
 @register.filter
-def audit_changes(entry) -> list[tuple[str, str, str]]:  # noqa: ANN001
+def audit_changes(entry) -> list[tuple[str, str, str]]:
     """(field label, before, after) rows of an audit entry, without empty-to-empty noise.
 
     auditlog writes the string "None" for missing values; a creation shows only what was set.

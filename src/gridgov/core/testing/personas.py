@@ -3,7 +3,8 @@ per role and place (Zulip's personas). Built through the services, as production
 
     海曙区 330203 (district)
     ├── 横街镇 330203101 (township A)  — 综治中心, 派出所
-    │   ├── 甲村 330203101201 (village A1) ── 甲村第一网格 …201001 (real, with boundary), 甲村专属网格 …201901 (virtual)
+    │   ├── 甲村 330203101201 (village A1) ── 甲村第一网格 …201001 (real, with boundary),
+    │   │                                      甲村专属网格 …201901 (virtual)
     │   └── 乙村 330203101202 (village A2) ── 乙村第一网格 …202001
     └── 集士港镇 330203102 (township B)
         └── 丙村 330203102201 (village B1) ── 丙村第一网格 …201001
@@ -26,7 +27,7 @@ from gridgov.areas import services as areas
 from gridgov.areas.choices import Duty, GridKind, Post
 from gridgov.areas.models import Area
 
-PASSWORD = "Test#Passw0rd-2026"
+PASSWORD = "Test#Passw0rd-2026"  # noqa: S105 - the test personas' shared password
 
 
 def square(lng: float, lat: float, size: float = 0.01) -> dict[str, Any]:
@@ -71,27 +72,53 @@ def build_world() -> World:
     district = areas.create_area(actor=system, parent=None, code="330203", level="county")
     township_a = areas.create_area(actor=system, parent=district, code="330203101")
     township_b = areas.create_area(actor=system, parent=district, code="330203102")
-    village_a1 = areas.create_area(actor=system, parent=township_a, code="330203101201", name="甲村")
-    village_a2 = areas.create_area(actor=system, parent=township_a, code="330203101202", name="乙村")
-    village_b1 = areas.create_area(actor=system, parent=township_b, code="330203102201", name="丙村")
+    village_a1 = areas.create_area(
+        actor=system, parent=township_a, code="330203101201", name="甲村"
+    )
+    village_a2 = areas.create_area(
+        actor=system, parent=township_a, code="330203101202", name="乙村"
+    )
+    village_b1 = areas.create_area(
+        actor=system, parent=township_b, code="330203102201", name="丙村"
+    )
     grid_a1 = areas.create_area(
-        actor=system, parent=village_a1, code="330203101201001", name="甲村第一网格",
-        grid_kind=GridKind.REAL, boundary=square(121.40, 29.87), households=320,
+        actor=system,
+        parent=village_a1,
+        code="330203101201001",
+        name="甲村第一网格",
+        grid_kind=GridKind.REAL,
+        boundary=square(121.40, 29.87),
+        households=320,
     )
     grid_a1_virtual = areas.create_area(
-        actor=system, parent=village_a1, code="330203101201901", name="甲村专属网格",
+        actor=system,
+        parent=village_a1,
+        code="330203101201901",
+        name="甲村专属网格",
         grid_kind=GridKind.VIRTUAL,
     )
     grid_a2 = areas.create_area(
-        actor=system, parent=village_a2, code="330203101202001", name="乙村第一网格",
-        grid_kind=GridKind.REAL, boundary=square(121.41, 29.87),
+        actor=system,
+        parent=village_a2,
+        code="330203101202001",
+        name="乙村第一网格",
+        grid_kind=GridKind.REAL,
+        boundary=square(121.41, 29.87),
     )
     grid_b1 = areas.create_area(
-        actor=system, parent=village_b1, code="330203102201001", name="丙村第一网格",
-        grid_kind=GridKind.REAL, boundary=square(121.30, 29.87),
+        actor=system,
+        parent=village_b1,
+        code="330203102201001",
+        name="丙村第一网格",
+        grid_kind=GridKind.REAL,
+        boundary=square(121.30, 29.87),
     )
-    center_dept_a = accounts.create_department(actor=system, area=township_a, name="横街镇综治中心", kind="center")
-    police_a = accounts.create_department(actor=system, area=township_a, name="横街派出所", kind="police")
+    center_dept_a = accounts.create_department(
+        actor=system, area=township_a, name="横街镇综治中心", kind="center"
+    )
+    police_a = accounts.create_department(
+        actor=system, area=township_a, name="横街派出所", kind="police"
+    )
 
     users: dict[str, User] = {}
 
@@ -121,14 +148,27 @@ def build_world() -> World:
         ("worker_b1", "丙网格员", grid_b1),
     ]:
         areas.assign_grid_worker(
-            grid, actor=system, user=user(username, name), post=Post.FULL_TIME,
+            grid,
+            actor=system,
+            user=user(username, name),
+            post=Post.FULL_TIME,
             duties=list(Duty.values),
         )
     for u in users.values():
         u.refresh_from_db()
     return World(
-        system=system, district=district, township_a=township_a, township_b=township_b,
-        village_a1=village_a1, village_a2=village_a2, village_b1=village_b1, grid_a1=grid_a1,
-        grid_a1_virtual=grid_a1_virtual, grid_a2=grid_a2, grid_b1=grid_b1,
-        center_dept_a=center_dept_a, police_a=police_a, users=users,
+        system=system,
+        district=district,
+        township_a=township_a,
+        township_b=township_b,
+        village_a1=village_a1,
+        village_a2=village_a2,
+        village_b1=village_b1,
+        grid_a1=grid_a1,
+        grid_a1_virtual=grid_a1_virtual,
+        grid_a2=grid_a2,
+        grid_b1=grid_b1,
+        center_dept_a=center_dept_a,
+        police_a=police_a,
+        users=users,
     )

@@ -17,15 +17,19 @@ APP_DIRS = [p for p in SRC.iterdir() if p.is_dir() and (p / "apps.py").exists()]
 def _files(*patterns: str) -> list[Path]:
     found: list[Path] = []
     for pattern in patterns:
-        found += [p for p in SRC.rglob(pattern) if "tests" not in p.parts and "migrations" not in p.parts]
+        found += [
+            p for p in SRC.rglob(pattern) if "tests" not in p.parts and "migrations" not in p.parts
+        ]
     return sorted(set(found))
 
 
-READ_DOORS = _files("views.py", "api/*.py", "forms.py", "filters.py", "templatetags/*.py", "home.py", "exports.py")
+READ_DOORS = _files(
+    "views.py", "api/*.py", "forms.py", "filters.py", "templatetags/*.py", "home.py", "exports.py"
+)
 
 
 @pytest.mark.parametrize("path", READ_DOORS, ids=lambda p: str(p.relative_to(SRC)))
-def test_read_doors_query_scoped_models_only_through_for_user(path):  # noqa: ANN001
+def test_read_doors_query_scoped_models_only_through_for_user(path):
     """Pages and API read through `for_user`; an unscoped `.objects.` there is a leak waiting."""
     scoped = {m.__name__ for m in apps.get_models() if hasattr(m.objects, "for_user")}
     for number, line in enumerate(path.read_text().splitlines(), 1):
@@ -40,7 +44,7 @@ WRITERS_ALLOWED = {"services.py", "demo.py", "access_log.py", "system.py"}
 
 
 @pytest.mark.parametrize("path", _files("*.py"), ids=lambda p: str(p.relative_to(SRC)))
-def test_only_services_write(path):  # noqa: ANN001
+def test_only_services_write(path):
     """Writes go through services (one transaction, permission, version, audit)."""
     if path.name in WRITERS_ALLOWED or "management" in path.parts or "testing" in path.parts:
         return
@@ -51,18 +55,21 @@ def test_only_services_write(path):  # noqa: ANN001
 
 
 @pytest.mark.parametrize("path", _files("*.py"), ids=lambda p: str(p.relative_to(SRC)))
-def test_no_naive_now(path):  # noqa: ANN001
+def test_no_naive_now(path):
     """Deadlines and audit times are timezone-aware: use django.utils.timezone."""
-    assert "datetime.now(" not in path.read_text() and "date.today()" not in path.read_text().replace(
-        "default=dt.date.today", ""
+    assert (
+        "datetime.now(" not in path.read_text()
+        and "date.today()" not in path.read_text().replace("default=dt.date.today", "")
     ), f"{path.relative_to(SRC)}: use timezone.now()/timezone.localdate()"
 
 
 @pytest.mark.parametrize("path", sorted(SRC.rglob("*.html")), ids=lambda p: str(p.relative_to(SRC)))
-def test_templates_escape_everything_and_load_nothing_remote(path):  # noqa: ANN001
+def test_templates_escape_everything_and_load_nothing_remote(path):
     text = path.read_text()
     assert "|safe" not in text and "autoescape off" not in text, f"{path.name}: no unescaped output"
-    assert not re.search(r"(src|href)=\"https?://", text), f"{path.name}: no remote assets (air-gapped)"
+    assert not re.search(r"(src|href)=\"https?://", text), (
+        f"{path.name}: no remote assets (air-gapped)"
+    )
     assert "<script>" not in text and "onclick=" not in text, f"{path.name}: no inline script (CSP)"
 
 

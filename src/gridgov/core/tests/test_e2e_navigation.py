@@ -22,13 +22,15 @@ DESKTOP = {"width": 1280, "height": 860}
 
 
 @pytest.fixture(scope="module")
-def browser():  # noqa: ANN201
+def browser():
     # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are sync.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     from playwright.sync_api import sync_playwright
 
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium not found at {CHROMIUM}: `make test` installs Debian's chromium package")
+        pytest.fail(
+            f"Chromium not found at {CHROMIUM}: `make test` installs Debian's chromium package"
+        )
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=CHROMIUM,
@@ -38,7 +40,7 @@ def browser():  # noqa: ANN201
         browser.close()
 
 
-def _login(page, live_server, username: str) -> None:  # noqa: ANN001
+def _login(page, live_server, username: str) -> None:
     page.goto(f"{live_server.url}/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
@@ -46,12 +48,12 @@ def _login(page, live_server, username: str) -> None:  # noqa: ANN001
     page.wait_for_url(f"{live_server.url}/")
 
 
-def _shot(page, name: str) -> None:  # noqa: ANN001
+def _shot(page, name: str) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
-def _walk_navigation(page, live_server, prefix: str, *, phone: bool) -> list[str]:  # noqa: ANN001
+def _walk_navigation(page, live_server, prefix: str, *, phone: bool) -> list[str]:
     """Open every navigation entry the user has; return their labels."""
     if phone:
         page.click("label.menu-button")
@@ -65,7 +67,7 @@ def _walk_navigation(page, live_server, prefix: str, *, phone: bool) -> list[str
     return labels
 
 
-def test_grid_worker_on_a_phone(browser, live_server):  # noqa: ANN001
+def test_grid_worker_on_a_phone(browser, live_server):
     world = build_world()
     context = browser.new_context(viewport=PHONE, locale="zh-CN")
     page = context.new_page()
@@ -98,7 +100,7 @@ def test_grid_worker_on_a_phone(browser, live_server):  # noqa: ANN001
     context.close()
 
 
-def test_center_staff_on_a_desktop(browser, live_server):  # noqa: ANN001
+def test_center_staff_on_a_desktop(browser, live_server):
     world = build_world()
     context = browser.new_context(viewport=DESKTOP, locale="zh-CN")
     page = context.new_page()

@@ -26,7 +26,7 @@ SEES = {
 }
 
 
-def _targets(world):  # noqa: ANN001, ANN202
+def _targets(world):
     """Records of each village: the village itself, a grid in it, and an assignment on that grid."""
     with unscoped("test look-up"):
         assignment = {
@@ -39,14 +39,14 @@ def _targets(world):  # noqa: ANN001, ANN202
     }
 
 
-def _page_client(user) -> Client:  # noqa: ANN001
+def _page_client(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
 
 
 @pytest.mark.parametrize("persona", sorted(SEES))
-def test_area_pages_list_detail_and_export_follow_jurisdiction(world, persona):  # noqa: ANN001
+def test_area_pages_list_detail_and_export_follow_jurisdiction(world, persona):
     # given
     client = _page_client(getattr(world, persona))
     targets = _targets(world)
@@ -70,7 +70,7 @@ def test_area_pages_list_detail_and_export_follow_jurisdiction(world, persona): 
 
 
 @pytest.mark.parametrize("persona", sorted(SEES))
-def test_area_pages_refuse_changes_outside_jurisdiction_as_not_found(world, persona):  # noqa: ANN001
+def test_area_pages_refuse_changes_outside_jurisdiction_as_not_found(world, persona):
     client = _page_client(getattr(world, persona))
     for village, records in _targets(world).items():
         if village in SEES[persona]:
@@ -78,9 +78,13 @@ def test_area_pages_refuse_changes_outside_jurisdiction_as_not_found(world, pers
         area = records["village"]
         for name in ("areas:update", "areas:move", "areas:retire", "areas:create"):
             assert client.get(reverse(name, args=[area.pk])).status_code == 404
-            response = client.post(reverse(name, args=[area.pk]), {"version": area.version, "name": "X", "reason": "x"})
+            response = client.post(
+                reverse(name, args=[area.pk]), {"version": area.version, "name": "X", "reason": "x"}
+            )
             assert response.status_code == 404
-        response = client.post(reverse("areas:assignment_end", args=[records["assignment"].pk]), {"version": 1})
+        response = client.post(
+            reverse("areas:assignment_end", args=[records["assignment"].pk]), {"version": 1}
+        )
         assert response.status_code == 404
     # nothing was changed by any of those requests
     assert world.refresh(world.village_a2).name == "乙村"
@@ -88,10 +92,12 @@ def test_area_pages_refuse_changes_outside_jurisdiction_as_not_found(world, pers
 
 
 @pytest.mark.parametrize("persona", sorted(SEES))
-def test_api_list_detail_and_writes_follow_jurisdiction(world, api_client, persona):  # noqa: ANN001
+def test_api_list_detail_and_writes_follow_jurisdiction(world, api_client, persona):
     # given
     api_client.force_authenticate(getattr(world, persona))
-    listed_codes = {a["code"] for a in api_client.get("/api/areas/", {"page_size": 500}).json()["results"]}
+    listed_codes = {
+        a["code"] for a in api_client.get("/api/areas/", {"page_size": 500}).json()["results"]
+    }
     listed_assignments = {a["id"] for a in api_client.get("/api/assignments/").json()["results"]}
     for village, records in _targets(world).items():
         visible = village in SEES[persona]
@@ -108,28 +114,64 @@ def test_api_list_detail_and_writes_follow_jurisdiction(world, api_client, perso
         if not visible:
             # writes: not found, and no change
             area = records["village"]
-            assert api_client.patch(f"/api/areas/{area.pk}/", {"version": area.version, "name": "X"}, format="json").status_code == 404
-            assert api_client.post(f"/api/areas/{area.pk}/retire/", {"version": area.version, "reason": "x"}, format="json").status_code == 404
-            assert api_client.post(f"/api/assignments/{records['assignment'].pk}/end/", {"version": 1}, format="json").status_code == 404
+            assert (
+                api_client.patch(
+                    f"/api/areas/{area.pk}/", {"version": area.version, "name": "X"}, format="json"
+                ).status_code
+                == 404
+            )
+            assert (
+                api_client.post(
+                    f"/api/areas/{area.pk}/retire/",
+                    {"version": area.version, "reason": "x"},
+                    format="json",
+                ).status_code
+                == 404
+            )
+            assert (
+                api_client.post(
+                    f"/api/assignments/{records['assignment'].pk}/end/",
+                    {"version": 1},
+                    format="json",
+                ).status_code
+                == 404
+            )
             # a point inside the invisible grid resolves to nothing
-            assert api_client.get("/api/grids/locate/", {"lat": 29.875, "lng": records["grid"].boundary["coordinates"][0][0][0] + 0.005}).status_code == 404
+            assert (
+                api_client.get(
+                    "/api/grids/locate/",
+                    {
+                        "lat": 29.875,
+                        "lng": records["grid"].boundary["coordinates"][0][0][0] + 0.005,
+                    },
+                ).status_code
+                == 404
+            )
     assert world.refresh(world.village_a2).name == "乙村"
 
 
-def test_api_create_under_invisible_parent_is_refused_as_unknown(world, api_client):  # noqa: ANN001
+def test_api_create_under_invisible_parent_is_refused_as_unknown(world, api_client):
     api_client.force_authenticate(world.center_b)
     response = api_client.post(
-        "/api/areas/", {"parent": world.village_a1.pk, "code": "330203101201002", "grid_kind": "real"}, format="json"
+        "/api/areas/",
+        {"parent": world.village_a1.pk, "code": "330203101201002", "grid_kind": "real"},
+        format="json",
     )
     assert response.status_code == 400
     assert "parent" in response.json()
 
 
-def test_counts_do_not_leak_across_townships(world):  # noqa: ANN001
+def test_counts_do_not_leak_across_townships(world):
     # given a grid in township A without a responsible worker
     from gridgov.areas import services
 
-    services.create_area(actor=world.system, parent=world.village_a1, code="330203101201002", name="甲村第二网格", grid_kind="real")
+    services.create_area(
+        actor=world.system,
+        parent=world.village_a1,
+        code="330203101201002",
+        name="甲村第二网格",
+        grid_kind="real",
+    )
     # then township A's center counts it, township B's does not
     client_a, client_b = _page_client(world.center_a), _page_client(world.center_b)
     assert "330203101201002" in client_a.get(reverse("areas:unstaffed")).content.decode()
@@ -138,7 +180,7 @@ def test_counts_do_not_leak_across_townships(world):  # noqa: ANN001
     assert 'class="count">0<' in body_b.replace(" ", "") or "每个网格都已有责任人" in body_b
 
 
-def test_department_handler_sees_own_township_only(world, api_client):  # noqa: ANN001
+def test_department_handler_sees_own_township_only(world, api_client):
     api_client.force_authenticate(world.handler_a)
     codes = {a["code"] for a in api_client.get("/api/areas/", {"page_size": 500}).json()["results"]}
     assert world.township_a.code in codes
@@ -146,7 +188,7 @@ def test_department_handler_sees_own_township_only(world, api_client):  # noqa: 
     assert world.district.code not in codes
 
 
-def test_audit_page_shows_only_entries_in_jurisdiction(world):  # noqa: ANN001
+def test_audit_page_shows_only_entries_in_jurisdiction(world):
     client = _page_client(world.leader_a)
     body = client.get(reverse("core:audit"), {"object_repr": "网格"}).content.decode()
     assert "甲村第一网格" in body

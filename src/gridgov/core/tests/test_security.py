@@ -12,11 +12,13 @@ from gridgov.core.testing.personas import PASSWORD
 pytestmark = pytest.mark.django_db
 
 
-def _login(client: Client, username: str, password: str):  # noqa: ANN202
-    return client.post(reverse("login"), {"username": username, "password": password}, REMOTE_ADDR="10.0.0.7")
+def _login(client: Client, username: str, password: str):
+    return client.post(
+        reverse("login"), {"username": username, "password": password}, REMOTE_ADDR="10.0.0.7"
+    )
 
 
-def test_login_succeeds_and_lands_on_home(world):  # noqa: ANN001
+def test_login_succeeds_and_lands_on_home(world):
     client = Client()
     response = _login(client, "worker_a1", PASSWORD)
     assert response.status_code == 302
@@ -25,13 +27,13 @@ def test_login_succeeds_and_lands_on_home(world):  # noqa: ANN001
     assert "甲村第一网格" in home  # the worker's own grid is on their home page
 
 
-def test_wrong_password_shows_chinese_error(world):  # noqa: ANN001
+def test_wrong_password_shows_chinese_error(world):
     response = _login(Client(), "worker_a1", "wrong-password")
     assert response.status_code == 200
     assert "登录名或密码不正确" in response.content.decode()
 
 
-def test_login_is_locked_after_repeated_failures_even_with_the_right_password(world):  # noqa: ANN001
+def test_login_is_locked_after_repeated_failures_even_with_the_right_password(world):
     client = Client()
     for _ in range(settings.AXES_FAILURE_LIMIT):
         _login(client, "worker_a1", "wrong-password")
@@ -42,15 +44,19 @@ def test_login_is_locked_after_repeated_failures_even_with_the_right_password(wo
     assert _login(Client(), "worker_a2", PASSWORD).status_code == 302
 
 
-def test_api_token_login_is_locked_too(world, api_client):  # noqa: ANN001
+def test_api_token_login_is_locked_too(world, api_client):
     for _ in range(settings.AXES_FAILURE_LIMIT):
-        api_client.post("/api/auth/token/", {"username": "center_a", "password": "nope"}, REMOTE_ADDR="10.0.0.8")
-    response = api_client.post("/api/auth/token/", {"username": "center_a", "password": PASSWORD}, REMOTE_ADDR="10.0.0.8")
+        api_client.post(
+            "/api/auth/token/", {"username": "center_a", "password": "nope"}, REMOTE_ADDR="10.0.0.8"
+        )
+    response = api_client.post(
+        "/api/auth/token/", {"username": "center_a", "password": PASSWORD}, REMOTE_ADDR="10.0.0.8"
+    )
     assert response.status_code in (400, 403, 429)
     assert "token" not in response.json()
 
 
-def test_api_token_works_for_a_valid_login(world, api_client):  # noqa: ANN001
+def test_api_token_works_for_a_valid_login(world, api_client):
     response = api_client.post("/api/auth/token/", {"username": "center_a", "password": PASSWORD})
     assert response.status_code == 200
     token = response.json()["token"]
@@ -58,14 +64,14 @@ def test_api_token_works_for_a_valid_login(world, api_client):  # noqa: ANN001
     assert api_client.get("/api/areas/").status_code == 200
 
 
-def test_pages_require_login(db):  # noqa: ANN001
+def test_pages_require_login(db):
     for name in ("home", "areas:list", "areas:assignments", "accounts:users", "core:audit"):
         response = Client().get(reverse(name))
         assert response.status_code == 302
         assert response.url.startswith(reverse("login"))
 
 
-def test_api_requires_authentication(db, api_client):  # noqa: ANN001
+def test_api_requires_authentication(db, api_client):
     assert api_client.get("/api/areas/").status_code in (401, 403)
 
 
@@ -76,24 +82,28 @@ def test_session_expires_when_idle_and_at_browser_close():
     assert settings.SESSION_COOKIE_HTTPONLY is True
 
 
-def test_weak_passwords_are_refused(world):  # noqa: ANN001
+def test_weak_passwords_are_refused(world):
     from gridgov.accounts import services
     from gridgov.core.errors import Invalid
 
     for weak in ("12345678901", "password123", "short"):
         with pytest.raises(Invalid):
-            services.create_user(actor=world.admin, username="new1", full_name="新人", password=weak)
+            services.create_user(
+                actor=world.admin, username="new1", full_name="新人", password=weak
+            )
 
 
-def test_csrf_is_enforced_on_page_posts(world):  # noqa: ANN001
+def test_csrf_is_enforced_on_page_posts(world):
     client = Client(enforce_csrf_checks=True)
     client.force_login(world.admin)
-    response = client.post(reverse("areas:update", args=[world.village_a1.pk]), {"version": 1, "name": "改名"})
+    response = client.post(
+        reverse("areas:update", args=[world.village_a1.pk]), {"version": 1, "name": "改名"}
+    )
     assert response.status_code == 403
     assert world.refresh(world.village_a1).name == "甲村"
 
 
-def test_security_headers_are_sent(world):  # noqa: ANN001
+def test_security_headers_are_sent(world):
     client = Client()
     client.force_login(world.center_a)
     response = client.get(reverse("home"))
@@ -102,11 +112,14 @@ def test_security_headers_are_sent(world):  # noqa: ANN001
     assert response["Referrer-Policy"] == "same-origin"
     csp = response["Content-Security-Policy"]
     assert "default-src 'self'" in csp
-    assert "script-src 'self'" in csp and "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
+    assert (
+        "script-src 'self'" in csp
+        and "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
+    )
     assert response["X-Request-ID"]
 
 
-def test_pages_load_no_third_party_assets(world):  # noqa: ANN001
+def test_pages_load_no_third_party_assets(world):
     client = Client()
     client.force_login(world.admin)
     for name in ("home", "areas:list", "api-docs"):
