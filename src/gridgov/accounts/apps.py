@@ -16,7 +16,7 @@ class AccountsConfig(AppConfig):
 
         register_grant_source(grants_from_memberships)
         register_panel(jurisdiction_panel)
-        audit.register(User, exclude=("last_login", "date_joined"))
+        audit.register(User, exclude=("last_login", "date_joined"), masked=("password",))
         audit.register(Department)
         audit.register(Membership)
         audit_codes.register(

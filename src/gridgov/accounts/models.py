@@ -10,10 +10,11 @@ from django.db.models import Q
 from django.utils import timezone
 
 from gridgov.accounts.roles import Role
+from gridgov.core.audit import AuditedModelMixin
 from gridgov.core.models import DomainModel
 
 
-class User(AbstractUser):
+class User(AuditedModelMixin, AbstractUser):
     """A person who logs in. Chinese names are not split, so `full_name` replaces first/last."""
 
     full_name = models.CharField("姓名", max_length=50, blank=True)
@@ -87,6 +88,11 @@ class Department(DomainModel):
     def active_q(cls) -> Q:
         return Q(is_active=True)
 
+    @classmethod
+    def holds_area_q(cls) -> Q:
+        """Rows that keep their area from being retired."""
+        return cls.active_q()
+
 
 class Membership(DomainModel):
     """A user holding a role over an area (their jurisdiction), optionally for a department.
@@ -130,6 +136,12 @@ class Membership(DomainModel):
         return Q(ended_at__isnull=True, valid_from__lte=on) & (
             Q(valid_until__isnull=True) | Q(valid_until__gte=on)
         )
+
+    @classmethod
+    def holds_area_q(cls) -> Q:
+        """Not ended and not expired: current ones and those that start later both count."""
+        today = timezone.localdate()
+        return Q(ended_at__isnull=True) & (Q(valid_until__isnull=True) | Q(valid_until__gte=today))
 
     @property
     def is_current(self) -> bool:

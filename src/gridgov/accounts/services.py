@@ -93,47 +93,63 @@ def _create_user(
         _check_password(password or "", user)
         user.set_password(password)
     full_clean_or_invalid(user, exclude=["password"])
-    with audit.action(actor, "accounts.user.created"):
+    paths = jurisdiction(actor).paths_for("accounts.manage")
+    with audit.action(actor, "accounts.user.created", area_path=paths[0] if paths else ""):
         user.save()
     return user
 
 
-def _manageable(actor: Any, user: User) -> bool:
-    """An admin may manage a user who holds (or held) a membership in the admin's jurisdiction,
-    or who has none at all yet (just created)."""
-    paths = jurisdiction(actor).paths_for("accounts.manage")
-    if paths is None:
-        return True
-    user_paths = list(
-        Membership._base_manager.filter(user=user).values_list("area_path", flat=True)
-    )
-    if not user_paths:
-        return bool(paths)
-    return any(p.startswith(g) for p in user_paths for g in paths)
+def _managed_path(actor: Any, user: User) -> str:
+    """The area path through which `actor` manages `user`: one of the user's memberships (current
+    or past) inside the actor's `accounts.manage` jurisdiction. Audit entries are filed under it.
+
+    Superusers, staff and users with no membership are managed by the installation admin only,
+    so an area admin can never take over an account above their own level. Raises NotPermitted.
+    """
+    j = jurisdiction(actor)
+    if j.is_global:
+        return ""
+    if user.is_superuser or user.is_staff:
+        raise NotPermitted()
+    paths = j.paths_for("accounts.manage") or ()
+    user_paths = Membership._base_manager.filter(user=user).values_list("area_path", flat=True)
+    for path in sorted(set(user_paths), key=len):
+        if any(path.startswith(granted) for granted in paths):
+            return path
+    raise NotPermitted()
+
+
+def can_manage_user(actor: Any, user: User) -> bool:
+    try:
+        _managed_path(actor, user)
+    except NotPermitted:
+        return False
+    return True
 
 
 @transaction.atomic
 def set_user_active(user: User, *, actor: Any, active: bool) -> User:
     """Deactivate (or reactivate) a login. Deactivated users cannot log in; nothing is deleted."""
-    if not _manageable(actor, user) or user.pk == getattr(actor, "pk", None):
-        raise NotPermitted()
+    path = _managed_path(actor, user)
+    if user.pk == getattr(actor, "pk", None):
+        raise NotPermitted("不能停用自己的账号。")
     user = User.objects.select_for_update().get(pk=user.pk)
+    if user.is_active == active:
+        raise InvalidTransition("该账号已是启用状态。" if active else "该账号已停用。")
     user.is_active = active
-    with audit.action(
-        actor, "accounts.user.deactivated" if not active else "accounts.user.updated"
-    ):
+    code = "accounts.user.deactivated" if not active else "accounts.user.updated"
+    with audit.action(actor, code, area_path=path):
         save_changed(user)
     return user
 
 
 @transaction.atomic
 def reset_password(user: User, *, actor: Any, password: str) -> User:
-    if not _manageable(actor, user):
-        raise NotPermitted()
+    path = _managed_path(actor, user)
     user = User.objects.select_for_update().get(pk=user.pk)
     _check_password(password, user)
     user.set_password(password)
-    with audit.action(actor, "accounts.user.password_set"):
+    with audit.action(actor, "accounts.user.password_set", area_path=path):
         save_changed(user)
     return user
 
@@ -188,7 +204,9 @@ def retire_department(department: Department, *, actor: Any, version: int) -> De
     if not department.is_active:
         raise InvalidTransition("该部门已撤销。")
     with unscoped("retire department check"):
-        members = Membership.objects.filter(Membership.active_q(), department=department).count()
+        members = Membership.objects.filter(
+            Membership.holds_area_q(), department=department
+        ).count()
     if members:
         raise InvalidTransition(f"该部门仍有 {members} 名在职人员,请先终止其任职。")
     department.is_active = False

@@ -94,9 +94,7 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("area", "department")
         .order_by("ended_at", "area_path")
     )
-    can_manage = services._manageable(request.user, person) and jurisdiction(
-        request.user
-    ).allows_anywhere("accounts.manage")
+    can_manage = services.can_manage_user(request.user, person)
     form = MembershipFields(request.POST or None, user=request.user) if can_manage else None
     if form is not None and request.method == "POST" and form.is_valid():
         try:

@@ -25,5 +25,6 @@ class AreasConfig(AppConfig):
                 "areas.area.retired": "撤销区域",
                 "areas.assignment.created": "分配网格人员",
                 "areas.assignment.ended": "结束网格人员分配",
+                "areas.assignment.updated": "变更网格人员分配",
             }
         )

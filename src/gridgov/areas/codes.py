@@ -53,13 +53,20 @@ def code_errors(
     own = own_digits(code, lvl)
     if lvl == Level.CITY and own == "00":
         errors.append("地市级代码的第 3–4 位不能为 00。")
-    elif lvl == Level.COUNTY and own == "00":
+    elif lvl == Level.COUNTY and own == "00" and not _is_national_division(code):
+        # 东莞 441900, 中山 442000, 儋州 460400: cities without districts list themselves as "00".
         errors.append("区县代码的第 5–6 位不能为 00。")
     elif lvl == Level.TOWNSHIP and not 1 <= int(own) <= 599:
         errors.append("乡镇/街道代码的第 7–9 位应在 001–599 之间(GB/T 10114)。")
     elif lvl in (Level.VILLAGE, Level.GRID) and own == "000":
         errors.append(f"{lvl.label}代码的最后 3 位不能为 000。")
     return errors
+
+
+def _is_national_division(code: str) -> bool:
+    from gridgov.areas.divisions import lookup
+
+    return lookup(code) is not None
 
 
 def own_digits(code: str, level: str) -> str:

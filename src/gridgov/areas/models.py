@@ -160,6 +160,12 @@ class GridAssignment(DomainModel):
             Q(end_date__isnull=True) | Q(end_date__gte=on)
         )
 
+    @classmethod
+    def holds_area_q(cls) -> Q:
+        """Not ended and not expired: current ones and those that start later both count."""
+        today = timezone.localdate()
+        return Q(ended_at__isnull=True) & (Q(end_date__isnull=True) | Q(end_date__gte=today))
+
     @property
     def is_current(self) -> bool:
         today = timezone.localdate()

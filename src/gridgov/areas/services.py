@@ -203,11 +203,13 @@ def update_area(
 
 
 def _path_bearing_models() -> list[type[ScopedModel]]:
-    """Every model that keeps a denormalized `area_path` copied from an area."""
+    """Every model that keeps a denormalized `area_path` copied from an area and follows moves."""
     return [
         model
         for model in apps.get_models()
-        if issubclass(model, ScopedModel) and model.scope_path_field == "area_path"
+        if issubclass(model, ScopedModel)
+        and model.scope_path_field == "area_path"
+        and model.follows_area_moves
     ]
 
 
@@ -293,11 +295,11 @@ def records_held(area: Area) -> dict[str, int]:
         if children:
             held[str(Area._meta.verbose_name)] = children
         for model in _path_bearing_models():
-            active_q = getattr(model, "active_q", None)
-            qs = model._base_manager.filter(area_path__startswith=area.path)
-            if active_q is not None:
-                qs = qs.filter(active_q())
-            count = qs.count()
+            # Only records that say what keeps an area in use count; logs (access entries) don't.
+            holds_q = getattr(model, "holds_area_q", None)
+            if holds_q is None:
+                continue
+            count = model._base_manager.filter(holds_q(), area_path__startswith=area.path).count()
             if count:
                 held[str(model._meta.verbose_name)] = count
     return held
@@ -333,6 +335,9 @@ def retire_area(area: Area, *, actor: Any, version: int, reason: str) -> Area:
 def locate_grid(*, actor: Any, lat: float, lng: float) -> Area | None:
     """The active real grid visible to `actor` whose boundary contains the point, or None.
 
+    Virtual grids (专属网格: an enterprise, a school) are not places on the map, so they never
+    answer a point look-up even when a boundary was drawn for them.
+
     Candidates are narrowed by bounding box in the database, then tested exactly with shapely.
     Where boundaries overlap, the smallest containing grid wins.
     """
@@ -342,6 +347,7 @@ def locate_grid(*, actor: Any, lat: float, lng: float) -> Area | None:
         Area.objects.for_user(actor, "areas.view")
         .grids()
         .active()
+        .filter(grid_kind=GridKind.REAL)
         .filter(min_lat__lte=lat, max_lat__gte=lat, min_lng__lte=lng, max_lng__gte=lng)
     )
     point = Point(lng, lat)
@@ -444,16 +450,25 @@ def end_grid_assignment(
     version: int,
     end_date: dt.date | None = None,
 ) -> GridAssignment:
-    """End an assignment (by `end_date`, default today) and the membership it opened."""
+    """End an assignment on `end_date` (today or earlier; default today), and the membership it
+    opened unless the same person still works the grid in another post, which then carries it.
+
+    A planned end in the future is the assignment's own `end_date`, set when assigning.
+    """
     from gridgov.accounts import services as account_services
 
     assignment = lock_current(assignment, expected_version=version)
     require(actor, "areas.assign", assignment.area_path)
     if assignment.ended_at is not None:
         raise InvalidTransition("该分配已结束。")
-    end_date = end_date or timezone.localdate()
+    today = timezone.localdate()
+    end_date = end_date or today
     if end_date < assignment.start_date:
         raise Invalid("结束日期不能早于起始日期。", field="end_date")
+    if end_date > today:
+        raise Invalid(
+            "结束日期不能晚于今天;预定的结束日期请在分配时填写为截止日期。", field="end_date"
+        )
     assignment.end_date = end_date
     assignment.ended_at = timezone.now()
     with audit.action(actor, "areas.assignment.ended"):
@@ -461,7 +476,24 @@ def end_grid_assignment(
     if assignment.membership_id:
         with unscoped("end membership opened by assignment"):
             membership = type(assignment.membership).objects.get(pk=assignment.membership_id)
-        if membership.ended_at is None:
+            successor = (
+                GridAssignment.objects.select_for_update()
+                .filter(
+                    GridAssignment.holds_area_q(),
+                    grid_id=assignment.grid_id,
+                    user_id=assignment.user_id,
+                    post__in=list(WORKER_POSTS),
+                )
+                .exclude(pk=assignment.pk)
+                .order_by("start_date")
+                .first()
+            )
+        if successor is not None:
+            # The person still works this grid in another post: that post now carries the access.
+            successor.membership = membership
+            with audit.action(actor, "areas.assignment.updated"):
+                save_changed(successor)
+        elif membership.ended_at is None:
             account_services.end_membership(
                 membership, actor=actor, version=membership.version, system=True
             )

@@ -22,23 +22,30 @@ from gridgov.core import request_context
 from gridgov.core.audit_codes import label_for
 
 _current_action: ContextVar[str | None] = ContextVar("gridgov_audit_action", default=None)
+_area_path_override: ContextVar[str | None] = ContextVar("gridgov_audit_area_path", default=None)
 
 
 @contextmanager
-def action(actor: Any, code: str) -> Iterator[None]:
-    """Attribute every change inside the block to `actor`, under the action `code`."""
+def action(actor: Any, code: str, *, area_path: str | None = None) -> Iterator[None]:
+    """Attribute every change inside the block to `actor`, under the action `code`.
+
+    `area_path` files the entries under an area for records that have none of their own (users).
+    """
     label_for(code)  # unknown codes fail here, in the tests, not in a report later
     outer = auditlog_value.get(None)
     token = _current_action.set(code)
+    path_token = _area_path_override.set(area_path)
     try:
+        # The address comes from our own request context, which ends with its request; auditlog's
+        # context variable outlives requests in a reused thread.
         with set_actor(
             actor if getattr(actor, "pk", None) else None,
-            remote_addr=(outer or {}).get("remote_addr"),
-            remote_port=(outer or {}).get("remote_port"),
+            remote_addr=request_context.remote_addr() or None,
         ):
             yield
     finally:
         _current_action.reset(token)
+        _area_path_override.reset(path_token)
         # auditlog's set_actor does not restore an enclosing context (the request's, or an outer
         # service's); put it back so later saves in that context keep their actor.
         if outer is not None:
@@ -56,7 +63,7 @@ class AuditedModelMixin:
         path_field = getattr(self, "scope_path_field", "area_path")
         return {
             "action": current_action() or "system.unattributed",
-            "area_path": getattr(self, path_field, "") or "",
+            "area_path": _area_path_override.get() or getattr(self, path_field, "") or "",
             "request_id": request_context.request_id(),
         }
 
@@ -79,14 +86,19 @@ _NOT_AUDITED = {
 }
 
 
-def register(model: Any, *, exclude: tuple[str, ...] = ()) -> None:
+def register(model: Any, *, exclude: tuple[str, ...] = (), masked: tuple[str, ...] = ()) -> None:
     """Register `model` with auditlog, diffing its own columns only (no reverse relations or
-    bookkeeping timestamps)."""
+    bookkeeping timestamps). `masked` fields are recorded as changed with their values masked."""
     from auditlog.registry import auditlog
 
     fields = [
         f.name
         for f in model._meta.concrete_fields
-        if f.name not in _NOT_AUDITED and f.name not in exclude
+        if f.name in masked or (f.name not in _NOT_AUDITED and f.name not in exclude)
     ]
-    auditlog.register(model, include_fields=fields)
+    auditlog.register(model, include_fields=fields, mask_fields=list(masked))
+
+
+def mask_fully(value: str) -> str:
+    """auditlog masks half a value by default; for a password hash even half is too much."""
+    return "******"

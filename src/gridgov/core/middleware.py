@@ -16,10 +16,10 @@ class RequestIdMiddleware:
         incoming = request.headers.get("X-Request-ID", "")
         rid = incoming if _VALID_ID.match(incoming) else uuid.uuid4().hex
         request.request_id = rid
-        token = request_context.set_request_id(rid)
+        tokens = request_context.start(rid, request.META.get("REMOTE_ADDR", ""))
         try:
             response = self.get_response(request)
         finally:
-            request_context.reset(token)
+            request_context.end(tokens)
         response["X-Request-ID"] = rid
         return response

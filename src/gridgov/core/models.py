@@ -52,6 +52,7 @@ class AccessEntry(ScopedModel):
     request_id = models.CharField("请求编号", max_length=64, blank=True)
 
     objects = ScopedManager()
+    follows_area_moves = False  # a log keeps the area path the read happened under
 
     class Meta:
         verbose_name = "敏感信息访问记录"

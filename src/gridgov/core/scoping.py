@@ -258,6 +258,8 @@ class ScopedModel(models.Model):
     """
 
     scope_path_field = "area_path"
+    # Records follow their area when it moves; logs (False) keep the path they were written under.
+    follows_area_moves = True
 
     objects = ScopedManager()
 

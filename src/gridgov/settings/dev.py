@@ -24,3 +24,5 @@ def _demo_secret() -> str:
 
 
 SECRET_KEY = env("SECRET_KEY", default="") or _demo_secret()
+# Static files come straight from the apps (finders); there is no collectstatic folder here.
+STATIC_ROOT = None

@@ -323,12 +323,6 @@ def test_code_errors_shipped_divisions_pass() -> None:
     assert failing == {}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: code_errors refuses county digits 00, but the national table gives the three "
-    "cities without districts (东莞 441900, 中山 442000, 儋州 460400) exactly such a county row, "
-    "so an installation there cannot create its county from the shipped divisions",
-)
 @pytest.mark.parametrize("code", CITIES_WITHOUT_COUNTIES)
 def test_code_errors_city_without_districts_passes(code: str) -> None:
     # given the county-level row of a city without districts, as a tree root

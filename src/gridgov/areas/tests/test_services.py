@@ -860,11 +860,6 @@ def test_retire_area_with_department_refused(world: World) -> None:
         services.retire_area(township, actor=world.admin, version=township.version, reason="撤并")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: records_held only counts records current today (active_q() uses today), so an "
-    "assignment that starts in the future does not block retiring its grid",
-)
 def test_retire_area_with_future_assignment_refused(world: World) -> None:
     # given a new grid with an assignment starting next week
     grid = services.create_area(
@@ -962,11 +957,6 @@ def test_locate_grid_out_of_range_refused(world: World, lat: float, lng: float) 
     assert_chinese(exc)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG (or docstring): locate_grid promises 'the active real grid' but does not filter "
-    "grid_kind, so a virtual grid (专属网格) given a boundary wins over the real grid around it",
-)
 def test_locate_grid_ignores_virtual_grid_with_boundary(world: World) -> None:
     # given the virtual grid of village A1 gets a small boundary inside grid A1
     virtual = fresh(world.grid_a1_virtual)
@@ -1203,12 +1193,6 @@ def test_end_grid_assignment_before_start_refused(world: World) -> None:
     assert snapshot() == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a second worker post on the same grid reuses the first post's membership "
-    "without linking it; ending the first post then ends that membership, and the worker loses "
-    "the grid while still holding the second post",
-)
 def test_end_grid_assignment_keeps_membership_while_other_post_current(world: World) -> None:
     # given worker_a1 is also 网格长 of grid A1 (sharing the full-time post's membership)
     services.assign_grid_worker(
@@ -1222,11 +1206,6 @@ def test_end_grid_assignment_keeps_membership_while_other_post_current(world: Wo
     assert jurisdiction(fresh(world.worker_a1)).allows("areas.view", world.grid_a1.path)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: end_grid_assignment accepts an end_date in the future but sets ended_at now, "
-    "so the assignment (and its membership) end at once while recording a later end date",
-)
 def test_end_grid_assignment_future_end_date_is_consistent(world: World) -> None:
     assignment = assignment_of(world.worker_a1, world.grid_a1)
     next_week = timezone.localdate() + dt.timedelta(days=7)
