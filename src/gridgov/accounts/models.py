@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from gridgov.accounts.roles import Role
 from gridgov.core.audit import AuditedModelMixin
+from gridgov.core.fields import PathField
 from gridgov.core.models import DomainModel
 
 
@@ -63,7 +64,7 @@ class Department(DomainModel):
     area = models.ForeignKey(
         "areas.Area", on_delete=models.PROTECT, related_name="departments", verbose_name="所属区域"
     )
-    area_path = models.CharField("区域路径", max_length=255, db_index=True, editable=False)
+    area_path = PathField("区域路径", db_index=True, editable=False)
     phone = models.CharField("联系电话", max_length=50, blank=True)
     is_active = models.BooleanField("在用", default=True)
     retired_at = models.DateTimeField("撤销时间", null=True, blank=True)
@@ -115,7 +116,7 @@ class Membership(DomainModel):
         related_name="memberships",
         verbose_name="部门",
     )
-    area_path = models.CharField("区域路径", max_length=255, db_index=True, editable=False)
+    area_path = PathField("区域路径", db_index=True, editable=False)
     valid_from = models.DateField("起始日期", default=dt.date.today)
     valid_until = models.DateField("截止日期", null=True, blank=True)
     ended_at = models.DateTimeField("终止时间", null=True, blank=True)

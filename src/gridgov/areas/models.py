@@ -16,6 +16,7 @@ from gridgov.areas.choices import (
     Post,
     Status,
 )
+from gridgov.core.fields import PathField
 from gridgov.core.models import DomainModel
 from gridgov.core.scoping import ScopedManager, ScopedQuerySet
 
@@ -49,7 +50,7 @@ class Area(DomainModel):
 
     code = models.CharField("区域代码", max_length=20, unique=True)
     name = models.CharField("名称", max_length=100)
-    level = models.CharField("层级", max_length=10, choices=Level.choices, db_index=True)
+    level = models.CharField("层级", max_length=10, choices=Level.choices)
     parent = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,
@@ -58,7 +59,7 @@ class Area(DomainModel):
         related_name="children",
         verbose_name="上级区域",
     )
-    path = models.CharField("路径", max_length=255, unique=True, editable=False)
+    path = PathField("路径", unique=True, editable=False)
     status = models.CharField(
         "状态", max_length=10, choices=Status.choices, default=Status.ACTIVE, db_index=True
     )
@@ -86,7 +87,12 @@ class Area(DomainModel):
         verbose_name = "区域"
         verbose_name_plural = verbose_name
         ordering = ["path"]
-        indexes = [models.Index(fields=["level", "min_lat", "max_lat"])]
+        indexes = [
+            # "grids (or villages) in my jurisdiction, in tree order": equality on level, range on
+            # path, already sorted (bench/scoping.py).
+            models.Index(fields=["level", "path"], name="area_level_path"),
+            models.Index(fields=["level", "min_lat", "max_lat"], name="area_level_bbox"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -143,7 +149,7 @@ class GridAssignment(DomainModel):
         verbose_name="随岗任职",
         help_text="分配时为该人员开通的网格员任职,岗位结束时一并终止。",
     )
-    area_path = models.CharField("区域路径", max_length=255, db_index=True, editable=False)
+    area_path = PathField("区域路径", db_index=True, editable=False)
 
     class Meta:
         verbose_name = "网格人员分配"

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 
 from gridgov.core.audit import AuditedModelMixin
+from gridgov.core.fields import PathField
 from gridgov.core.scoping import ScopedManager, ScopedModel
 
 
@@ -48,7 +49,7 @@ class AccessEntry(ScopedModel):
     fields = models.JSONField("字段", default=list, blank=True)
     row_count = models.PositiveIntegerField("记录数", default=1)
     purpose = models.CharField("事由", max_length=200, blank=True)
-    area_path = models.CharField("区域路径", max_length=255, db_index=True)
+    area_path = PathField("区域路径", db_index=True)
     request_id = models.CharField("请求编号", max_length=64, blank=True)
 
     objects = ScopedManager()

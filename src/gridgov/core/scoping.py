@@ -143,19 +143,17 @@ def forget_jurisdiction(user: Any) -> None:
 # --- The one filter ----------------------------------------------------------------------------
 
 
-def path_prefix_q(field_name: str, paths: Iterable[str], vendor: str) -> Q:
-    """Rows whose `field_name` starts with one of `paths`, in a form the database can index.
+def path_prefix_q(field_name: str, paths: Iterable[str], vendor: str = "") -> Q:
+    """Rows whose `field_name` starts with one of `paths`, as a range every database indexes.
 
-    PostgreSQL indexes LIKE 'p%' through the varchar_pattern_ops index Django adds for
-    db_index=True; SQLite's LIKE is case-insensitive and cannot use a plain index, so there the
-    same condition is written as a range, which can.
+    Path columns are `core.fields.PathField`: bytewise collation everywhere, so
+    `p <= path < p + "~"` is exactly "starts with p", answered by the column's btree index (and
+    by (level, path) for areas) in path order. A LIKE would need a second, pattern index on
+    PostgreSQL and cannot use a plain index on SQLite. `vendor` is kept for callers' clarity.
     """
     q = Q()
     for path in paths:
-        if vendor == "sqlite":
-            q |= Q(**{f"{field_name}__gte": path, f"{field_name}__lt": path + _PATH_END})
-        else:
-            q |= Q(**{f"{field_name}__startswith": path})
+        q |= Q(**{f"{field_name}__gte": path, f"{field_name}__lt": path + _PATH_END})
     return q
 
 

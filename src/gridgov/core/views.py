@@ -15,7 +15,7 @@ from gridgov.core.audit_codes import all_codes
 from gridgov.core.home import home_context
 from gridgov.core.models import AccessEntry
 from gridgov.core.pages import render_list
-from gridgov.core.scoping import jurisdiction, path_prefix_q
+from gridgov.core.scoping import jurisdiction
 
 
 @login_required
@@ -38,7 +38,12 @@ def audit_entries_for(user) -> Q | None:
         return Q()
     if not paths:
         return None
-    return path_prefix_q("additional_data__area_path", paths, connection.vendor)
+    # A JSON value is text in the database's own collation, so no range here: a prefix match is
+    # right under any collation (this filter is not indexed either way).
+    condition = Q()
+    for path in paths:
+        condition |= Q(additional_data__area_path__startswith=path)
+    return condition
 
 
 class AuditFilterSet(django_filters.FilterSet):

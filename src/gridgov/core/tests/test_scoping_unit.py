@@ -101,9 +101,11 @@ def test_path_prefix_q_sqlite_is_a_range() -> None:
     assert q == Q(area_path__gte="330203/101/", area_path__lt="330203/101/~")
 
 
-def test_path_prefix_q_postgresql_is_startswith() -> None:
+def test_path_prefix_q_postgresql_is_a_range_too() -> None:
     q = path_prefix_q("path", ["330203/101/", "330203/102/"], "postgresql")
-    assert q == Q(path__startswith="330203/101/") | Q(path__startswith="330203/102/")
+    assert q == Q(path__gte="330203/101/", path__lt="330203/101/~") | Q(
+        path__gte="330203/102/", path__lt="330203/102/~"
+    )
 
 
 @pytest.mark.parametrize("vendor", ["sqlite", "postgresql"])
