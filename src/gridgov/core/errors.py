@@ -58,6 +58,9 @@ class Invalid(DomainError):
         field: str | None = None,
         errors: dict[str, list[str]] | None = None,
     ) -> None:
+        if message is None and errors:
+            # The summary is the first concrete complaint, not a generic "输入有误".
+            message = next((m for messages in errors.values() for m in messages), None)
         super().__init__(message, field=field)
         self.errors = errors or {field or "__all__": [self.message]}
 
