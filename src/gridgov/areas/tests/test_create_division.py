@@ -7,7 +7,7 @@ from gridgov.core.scoping import unscoped
 pytestmark = pytest.mark.django_db
 
 
-def test_create_division_with_children_is_idempotent(capsys):  # noqa: ANN001
+def test_create_division_with_children_is_idempotent(capsys):
     call_command("create_division", "330203", "--with-children")
     call_command("create_division", "330203", "--with-children")
     with unscoped("test"):
