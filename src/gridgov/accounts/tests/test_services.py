@@ -7,7 +7,6 @@ written: no row, no audit entry, no changed field.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Any
 
 import pytest
@@ -20,58 +19,21 @@ from gridgov.accounts.roles import DEPARTMENT_ROLES, ROLE_LEVELS, Role
 from gridgov.areas import services as areas
 from gridgov.areas.models import Area, GridAssignment
 from gridgov.core.errors import Conflict, Invalid, InvalidTransition, NotPermitted
-from gridgov.core.scoping import jurisdiction, unscoped
+from gridgov.core.scoping import jurisdiction
+from gridgov.core.testing.helpers import (
+    assert_audited,
+    assert_chinese,
+    fresh,
+    last_entry,
+    make_user,
+    snapshot,
+)
 from gridgov.core.testing.personas import PASSWORD, World
 
-CJK = re.compile(r"[\u4e00-\u9fff]")
 NEW_PASSWORD = "Another#Passw0rd-2026"
 
 
 # --- Helpers --------------------------------------------------------------------------------------
-
-
-def snapshot() -> dict[str, int]:
-    with unscoped("test: row counts"):
-        return {
-            "area": Area.objects.count(),
-            "assignment": GridAssignment.objects.count(),
-            "membership": Membership.objects.count(),
-            "department": Department.objects.count(),
-            "user": User.objects.count(),
-            "audit": LogEntry.objects.count(),
-        }
-
-
-def fresh(obj: Any) -> Any:
-    return type(obj)._base_manager.get(pk=obj.pk)
-
-
-def last_entry(obj: Any) -> LogEntry:
-    entry = LogEntry.objects.get_for_object(obj).order_by("-pk").first()
-    assert entry is not None, f"no audit entry for {obj!r}"
-    return entry
-
-
-def assert_audited(obj: Any, code: str, actor: Any) -> LogEntry:
-    entry = last_entry(obj)
-    assert entry.additional_data["action"] == code
-    assert entry.actor_id == actor.pk
-    assert entry.additional_data["area_path"] == obj.scope_path
-    return entry
-
-
-def assert_chinese(exc: pytest.ExceptionInfo) -> None:
-    error = exc.value
-    messages = (
-        [m for ms in error.errors.values() for m in ms] if isinstance(error, Invalid) else []
-    ) + [error.message]
-    assert all(CJK.search(m) for m in messages), messages
-
-
-def make_user(world: World, username: str, full_name: str = "新人员") -> User:
-    return services.create_user(
-        actor=world.system, username=username, full_name=full_name, password=PASSWORD
-    )
 
 
 def membership_of(user: User, area: Area, role: str) -> Membership:

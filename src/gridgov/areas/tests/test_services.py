@@ -7,26 +7,31 @@ written: no row, no audit entry, no changed field.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Any
 
 import pytest
-from auditlog.models import LogEntry
 from django.utils import timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gridgov.accounts import services as accounts
-from gridgov.accounts.models import Department, Membership, User
+from gridgov.accounts.models import Membership, User
 from gridgov.accounts.roles import Role
 from gridgov.areas import services
 from gridgov.areas.choices import Duty, GridKind, Level, Post, Status
 from gridgov.areas.models import Area, GridAssignment
 from gridgov.core.errors import Conflict, Invalid, InvalidTransition, NotPermitted
-from gridgov.core.scoping import jurisdiction, unscoped
-from gridgov.core.testing.personas import PASSWORD, World, square
+from gridgov.core.scoping import jurisdiction
+from gridgov.core.testing.helpers import (
+    CJK,
+    assert_audited,
+    assert_chinese,
+    fresh,
+    make_user,
+    snapshot,
+)
+from gridgov.core.testing.personas import World, square
 
-CJK = re.compile(r"[\u4e00-\u9fff]")
 # Inside grid_a1 (square at 121.40, 29.87), grid_a2 (121.41, 29.87) and grid_b1 (121.30, 29.87).
 IN_A1 = {"lng": 121.405, "lat": 29.875}
 IN_A2 = {"lng": 121.415, "lat": 29.875}
@@ -39,52 +44,6 @@ DETERMINISTIC = settings(derandomize=True, deadline=None)
 
 
 # --- Helpers --------------------------------------------------------------------------------------
-
-
-def snapshot() -> dict[str, int]:
-    """Row counts of everything a service could write."""
-    with unscoped("test: row counts"):
-        return {
-            "area": Area.objects.count(),
-            "assignment": GridAssignment.objects.count(),
-            "membership": Membership.objects.count(),
-            "department": Department.objects.count(),
-            "user": User.objects.count(),
-            "audit": LogEntry.objects.count(),
-        }
-
-
-def fresh(obj: Any) -> Any:
-    """A new instance from the database (no cached jurisdiction, no stale fields)."""
-    return type(obj)._base_manager.get(pk=obj.pk)
-
-
-def last_entry(obj: Any) -> LogEntry:
-    entry = LogEntry.objects.get_for_object(obj).order_by("-pk").first()
-    assert entry is not None, f"no audit entry for {obj!r}"
-    return entry
-
-
-def assert_audited(obj: Any, code: str, actor: Any) -> LogEntry:
-    entry = last_entry(obj)
-    assert entry.additional_data["action"] == code
-    assert entry.actor_id == actor.pk
-    assert entry.additional_data["area_path"] == obj.scope_path
-    return entry
-
-
-def assert_chinese(exc: pytest.ExceptionInfo) -> None:
-    error = exc.value
-    messages = (
-        [m for ms in error.errors.values() for m in ms] if isinstance(error, Invalid) else []
-    ) + [error.message]
-    assert all(CJK.search(m) for m in messages), messages
-
-
-def make_user(world: World, username: str, full_name: str = "新人员") -> User:
-    return accounts.create_user(
-        actor=world.system, username=username, full_name=full_name, password=PASSWORD
-    )
 
 
 def grant(world: World, username: str, role: str, area: Area) -> User:
