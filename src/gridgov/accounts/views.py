@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from gridgov.accounts import services
 from gridgov.accounts.filters import DepartmentFilterSet, MembershipFilterSet
@@ -23,8 +24,12 @@ from gridgov.accounts.forms import (
 from gridgov.accounts.models import Department, Membership, User
 from gridgov.accounts.selectors import users_for
 from gridgov.core.errors import DomainError, NotFound
-from gridgov.core.pages import add_domain_error, render_list
+from gridgov.core.pages import render_list, submit
 from gridgov.core.scoping import get_for_user_or_404, jurisdiction
+
+
+def _form_page(request: HttpRequest, form: Any, title: str, **extra: Any) -> HttpResponse:
+    return render(request, "accounts/form.html", {"form": form, "title": title, **extra})
 
 
 def _require_anywhere(request: HttpRequest, action: str) -> None:
@@ -57,25 +62,28 @@ def user_list(request: HttpRequest) -> HttpResponse:
 def user_create(request: HttpRequest) -> HttpResponse:
     _require_anywhere(request, "accounts.manage")
     form = UserCreateForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            # A login is created with its first membership, so it always belongs somewhere.
-            with transaction.atomic():
-                user = services.create_user(
-                    actor=request.user,
-                    username=data["username"],
-                    full_name=data["full_name"],
-                    phone=data["phone"],
-                    password=data["password"],
-                )
-                services.grant_membership(user, actor=request.user, **_membership_kwargs(data))
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(request, f"已新建账号 {user.username}。")
-            return redirect("accounts:user", pk=user.pk)
-    return render(request, "accounts/form.html", {"form": form, "title": "新建账号"})
+
+    def create(data: dict[str, Any]) -> User:
+        # A login is created with its first membership, so it always belongs somewhere.
+        with transaction.atomic():
+            user = services.create_user(
+                actor=request.user,
+                username=data["username"],
+                full_name=data["full_name"],
+                phone=data["phone"],
+                password=data["password"],
+            )
+            services.grant_membership(user, actor=request.user, **_membership_kwargs(data))
+        return user
+
+    done = submit(
+        request,
+        form,
+        create,
+        success=lambda user: f"已新建账号 {user.username}。",
+        next_url=lambda user: reverse("accounts:user", args=[user.pk]),
+    )
+    return done or _form_page(request, form, "新建账号")
 
 
 def _user(request: HttpRequest, pk: int, action: str = "accounts.view") -> User:
@@ -96,16 +104,18 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     can_manage = services.can_manage_user(request.user, person)
     form = MembershipFields(request.POST or None, user=request.user) if can_manage else None
-    if form is not None and request.method == "POST" and form.is_valid():
-        try:
-            services.grant_membership(
-                person, actor=request.user, **_membership_kwargs(form.cleaned_data)
-            )
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(request, "已授予任职。")
-            return redirect("accounts:user", pk=person.pk)
+    if form is not None:
+        done = submit(
+            request,
+            form,
+            lambda data: services.grant_membership(
+                person, actor=request.user, **_membership_kwargs(data)
+            ),
+            success="已授予任职。",
+            next_url=reverse("accounts:user", args=[person.pk]),
+        )
+        if done:
+            return done
     return render(
         request,
         "accounts/user_detail.html",
@@ -117,17 +127,14 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def user_password(request: HttpRequest, pk: int) -> HttpResponse:
     person = _user(request, pk, "accounts.manage")
     form = PasswordResetForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.reset_password(
-                person, actor=request.user, password=form.cleaned_data["password"]
-            )
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(request, "已重置密码。")
-            return redirect("accounts:user", pk=person.pk)
-    return render(request, "accounts/form.html", {"form": form, "title": f"重置 {person} 的密码"})
+    done = submit(
+        request,
+        form,
+        lambda data: services.reset_password(person, actor=request.user, password=data["password"]),
+        success="已重置密码。",
+        next_url=reverse("accounts:user", args=[person.pk]),
+    )
+    return done or _form_page(request, form, f"重置 {person} 的密码")
 
 
 @login_required
@@ -151,21 +158,16 @@ def membership_end(request: HttpRequest, pk: int) -> HttpResponse:
     except NotFound as exc:
         raise Http404 from exc
     form = ConfirmForm(request.POST or None, initial={"version": membership.version})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.end_membership(
-                membership, actor=request.user, version=form.cleaned_data["version"]
-            )
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(request, "已终止该任职。")
-            return redirect("accounts:user", pk=membership.user_id)
-    return render(
+    done = submit(
         request,
-        "accounts/form.html",
-        {"form": form, "title": f"终止任职:{membership}", "danger": True},
+        form,
+        lambda data: services.end_membership(
+            membership, actor=request.user, version=data["version"]
+        ),
+        success="已终止该任职。",
+        next_url=reverse("accounts:user", args=[membership.user_id]),
     )
+    return done or _form_page(request, form, f"终止任职:{membership}", danger=True)
 
 
 @login_required
@@ -186,15 +188,14 @@ def department_list(request: HttpRequest) -> HttpResponse:
 def department_create(request: HttpRequest) -> HttpResponse:
     _require_anywhere(request, "accounts.manage")
     form = DepartmentForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            department = services.create_department(actor=request.user, **form.cleaned_data)
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(request, f"已新建部门「{department.name}」。")
-            return redirect("accounts:departments")
-    return render(request, "accounts/form.html", {"form": form, "title": "新建部门"})
+    done = submit(
+        request,
+        form,
+        lambda data: services.create_department(actor=request.user, **data),
+        success=lambda department: f"已新建部门「{department.name}」。",
+        next_url=reverse("accounts:departments"),
+    )
+    return done or _form_page(request, form, "新建部门")
 
 
 @login_required
@@ -212,27 +213,22 @@ def department_update(request: HttpRequest, pk: int) -> HttpResponse:
             "phone": department.phone,
         },
     )
-    if request.method == "POST":
-        if "retire" in request.POST:
-            try:
-                services.retire_department(
-                    department, actor=request.user, version=int(request.POST.get("version", 0))
-                )
-            except (DomainError, ValueError) as error:
-                messages.error(request, getattr(error, "message", "输入有误。"))
-                return redirect("accounts:department", pk=department.pk)
-            messages.success(request, f"已撤销部门「{department.name}」。")
-            return redirect("accounts:departments")
-        if form.is_valid():
-            try:
-                services.update_department(department, actor=request.user, **form.cleaned_data)
-            except DomainError as error:
-                add_domain_error(form, error)
-            else:
-                messages.success(request, "已保存。")
-                return redirect("accounts:departments")
-    return render(
+    if request.method == "POST" and "retire" in request.POST:
+        try:
+            services.retire_department(
+                department, actor=request.user, version=int(request.POST.get("version", 0))
+            )
+        except (DomainError, ValueError) as error:
+            messages.error(request, getattr(error, "message", "输入有误。"))
+            return redirect("accounts:department", pk=department.pk)
+        messages.success(request, f"已撤销部门「{department.name}」。")
+        return redirect("accounts:departments")
+    done = submit(
         request,
-        "accounts/form.html",
-        {"form": form, "title": f"修改部门「{department.name}」", "department": department},
+        form,
+        lambda data: services.update_department(department, actor=request.user, **data),
+        success="已保存。",
+        next_url=reverse("accounts:departments"),
     )
+    title = f"修改部门「{department.name}」"
+    return done or _form_page(request, form, title, department=department)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 
 from gridgov.accounts.selectors import users_for
@@ -29,7 +29,7 @@ from gridgov.areas.models import Area, GridAssignment
 from gridgov.core.audit import entries_for
 from gridgov.core.errors import DomainError, NotFound
 from gridgov.core.exports import export_csv
-from gridgov.core.pages import add_domain_error, render_list
+from gridgov.core.pages import add_domain_error, render_list, submit
 from gridgov.core.scoping import get_for_user_or_404, jurisdiction
 
 
@@ -173,25 +173,22 @@ def area_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def area_create(request: HttpRequest, pk: int) -> HttpResponse:
     parent = _area(request, pk, "areas.manage")
     form = AreaCreateForm(request.POST or None, parent=parent)
-    if request.method == "POST" and form.is_valid():
-        try:
-            area = services.create_area(
-                actor=request.user, parent=parent, **_clean(form.cleaned_data)
-            )
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(request, f"已新建 {area.get_level_display()}「{area.name}」。")
-            return redirect("areas:detail", pk=area.pk)
-    return render(
+    done = submit(
         request,
-        "areas/area_form.html",
-        {
-            "form": form,
-            "area": parent,
-            "title": f"在「{parent.name}」下新建{Level(CHILD_LEVEL[Level(parent.level)]).label}",
-        },
+        form,
+        lambda data: services.create_area(actor=request.user, parent=parent, **_clean(data)),
+        success=lambda area: f"已新建 {area.get_level_display()}「{area.name}」。",
+        next_url=lambda area: reverse("areas:detail", args=[area.pk]),
     )
+    child = Level(CHILD_LEVEL[Level(parent.level)]).label
+    return done or _form_page(request, form, parent, f"在「{parent.name}」下新建{child}")
+
+
+def _form_page(
+    request: HttpRequest, form: Any, area: Area, title: str, *, danger: bool = False
+) -> HttpResponse:
+    context = {"form": form, "area": area, "title": title, "danger": danger}
+    return render(request, "areas/area_form.html", context)
 
 
 def _clean(data: dict[str, Any]) -> dict[str, Any]:
@@ -213,19 +210,14 @@ def area_update(request: HttpRequest, pk: int) -> HttpResponse:
         "note": area.note,
     }
     form = AreaUpdateForm(request.POST or None, initial=initial, area=area)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_area(area, actor=request.user, **_clean(form.cleaned_data))
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(request, "已保存。")
-            return redirect("areas:detail", pk=area.pk)
-    return render(
+    done = submit(
         request,
-        "areas/area_form.html",
-        {"form": form, "area": area, "title": f"修改「{area.name}」"},
+        form,
+        lambda data: services.update_area(area, actor=request.user, **_clean(data)),
+        success="已保存。",
+        next_url=reverse("areas:detail", args=[area.pk]),
     )
+    return done or _form_page(request, form, area, f"修改「{area.name}」")
 
 
 @login_required
@@ -234,45 +226,34 @@ def area_move(request: HttpRequest, pk: int) -> HttpResponse:
     form = AreaMoveForm(
         request.POST or None, initial={"version": area.version}, area=area, user=request.user
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.move_area(
-                area,
-                actor=request.user,
-                version=data["version"],
-                new_parent=data["new_parent"],
-                new_code=data["new_code"] or None,
-            )
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(request, "已移动,下级区域及其记录已随之更新代码与归属。")
-            return redirect("areas:detail", pk=area.pk)
-    return render(
+    done = submit(
         request,
-        "areas/area_form.html",
-        {"form": form, "area": area, "title": f"移动「{area.name}」"},
+        form,
+        lambda data: services.move_area(
+            area,
+            actor=request.user,
+            version=data["version"],
+            new_parent=data["new_parent"],
+            new_code=data["new_code"] or None,
+        ),
+        success="已移动,下级区域及其记录已随之更新代码与归属。",
+        next_url=reverse("areas:detail", args=[area.pk]),
     )
+    return done or _form_page(request, form, area, f"移动「{area.name}」")
 
 
 @login_required
 def area_retire(request: HttpRequest, pk: int) -> HttpResponse:
     area = _area(request, pk, "areas.manage")
     form = AreaRetireForm(request.POST or None, initial={"version": area.version})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.retire_area(area, actor=request.user, **form.cleaned_data)
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(request, f"已撤销「{area.name}」。")
-            return redirect("areas:detail", pk=area.pk)
-    return render(
+    done = submit(
         request,
-        "areas/area_form.html",
-        {"form": form, "area": area, "title": f"撤销「{area.name}」", "danger": True},
+        form,
+        lambda data: services.retire_area(area, actor=request.user, **data),
+        success=f"已撤销「{area.name}」。",
+        next_url=reverse("areas:detail", args=[area.pk]),
     )
+    return done or _form_page(request, form, area, f"撤销「{area.name}」", danger=True)
 
 
 @login_required
@@ -291,25 +272,17 @@ def area_import_divisions(request: HttpRequest, pk: int) -> HttpResponse:
     form = DivisionImportForm(
         request.POST or None, choices=choices, initial={"codes": [c for c, _ in choices]}
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            created = services.create_areas_from_divisions(
-                actor=request.user, parent=parent, division_codes=form.cleaned_data["codes"]
-            )
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(request, f"已从国家区划代码导入 {len(created)} 个下级区域。")
-            return redirect("areas:detail", pk=parent.pk)
-    return render(
+    done = submit(
         request,
-        "areas/area_form.html",
-        {
-            "form": form,
-            "area": parent,
-            "title": f"从国家区划代码({divisions.AS_OF})导入「{parent.name}」的下级区域",
-        },
+        form,
+        lambda data: services.create_areas_from_divisions(
+            actor=request.user, parent=parent, division_codes=data["codes"]
+        ),
+        success=lambda created: f"已从国家区划代码导入 {len(created)} 个下级区域。",
+        next_url=reverse("areas:detail", args=[parent.pk]),
     )
+    title = f"从国家区划代码({divisions.AS_OF})导入「{parent.name}」的下级区域"
+    return done or _form_page(request, form, parent, title)
 
 
 @login_required
@@ -363,20 +336,14 @@ def assignment_create(request: HttpRequest, pk: int) -> HttpResponse:
             "duties": [d for d, _ in AssignmentForm.base_fields["duties"].choices],
         },
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.assign_grid_worker(grid, actor=request.user, **data)
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(request, f"已将 {data['user']} 分配到「{grid.name}」。")
-            return redirect("areas:detail", pk=grid.pk)
-    return render(
+    done = submit(
         request,
-        "areas/area_form.html",
-        {"form": form, "area": grid, "title": f"为「{grid.name}」分配人员"},
+        form,
+        lambda data: services.assign_grid_worker(grid, actor=request.user, **data),
+        success=lambda a: f"已将 {a.user} 分配到「{grid.name}」。",
+        next_url=reverse("areas:detail", args=[grid.pk]),
     )
+    return done or _form_page(request, form, grid, f"为「{grid.name}」分配人员")
 
 
 @login_required
@@ -389,19 +356,15 @@ def assignment_end(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST or None,
         initial={"version": assignment.version, "end_date": timezone.localdate()},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.end_grid_assignment(assignment, actor=request.user, **form.cleaned_data)
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(request, "已结束该分配。")
-            return redirect("areas:detail", pk=assignment.grid_id)
-    return render(
+    done = submit(
         request,
-        "areas/area_form.html",
-        {"form": form, "area": assignment.grid, "title": f"结束分配:{assignment}", "danger": True},
+        form,
+        lambda data: services.end_grid_assignment(assignment, actor=request.user, **data),
+        success="已结束该分配。",
+        next_url=reverse("areas:detail", args=[assignment.grid_id]),
     )
+    title = f"结束分配:{assignment}"
+    return done or _form_page(request, form, assignment.grid, title, danger=True)
 
 
 @login_required
