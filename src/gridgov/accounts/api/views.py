@@ -1,10 +1,8 @@
 from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import status
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
-from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
 from gridgov.accounts import services
@@ -39,31 +37,28 @@ class DepartmentViewSet(ScopedViewSet):
 
     @extend_schema(request=DepartmentCreateSerializer, responses={201: DepartmentSerializer})
     def create(self, request, *args, **kwargs):
-        payload = DepartmentCreateSerializer(data=request.data, context={"request": request})
-        payload.is_valid(raise_exception=True)
-        department = services.create_department(actor=request.user, **payload.validated_data)
-        return Response(DepartmentSerializer(department).data, status=status.HTTP_201_CREATED)
+        return self.call_service(
+            DepartmentCreateSerializer,
+            lambda data: services.create_department(actor=request.user, **data),
+            created=True,
+        )
 
     @extend_schema(request=DepartmentUpdateSerializer, responses=DepartmentSerializer)
     def partial_update(self, request, *args, **kwargs):
         department = self.get_object()
-        payload = DepartmentUpdateSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        department = services.update_department(
-            department, actor=request.user, **payload.validated_data
+        return self.call_service(
+            DepartmentUpdateSerializer,
+            lambda data: services.update_department(department, actor=request.user, **data),
         )
-        return Response(DepartmentSerializer(department).data)
 
     @extend_schema(request=VersionSerializer, responses=DepartmentSerializer)
     @action(detail=True, methods=["post"])
     def retire(self, request, pk=None):
         department = self.get_object()
-        payload = VersionSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        department = services.retire_department(
-            department, actor=request.user, **payload.validated_data
+        return self.call_service(
+            VersionSerializer,
+            lambda data: services.retire_department(department, actor=request.user, **data),
         )
-        return Response(DepartmentSerializer(department).data)
 
 
 class MembershipViewSet(ScopedViewSet):
@@ -78,22 +73,19 @@ class MembershipViewSet(ScopedViewSet):
 
     @extend_schema(request=MembershipCreateSerializer, responses={201: MembershipSerializer})
     def create(self, request, *args, **kwargs):
-        payload = MembershipCreateSerializer(data=request.data, context={"request": request})
-        payload.is_valid(raise_exception=True)
-        data = dict(payload.validated_data)
-        user = users_for(request.user, "accounts.manage").filter(pk=data.pop("user")).first()
-        if user is None:
-            raise NotFound("未找到该账号。")
-        membership = services.grant_membership(user, actor=request.user, **data)
-        return Response(MembershipSerializer(membership).data, status=status.HTTP_201_CREATED)
+        def grant(data: dict) -> Membership:
+            user = users_for(request.user, "accounts.manage").filter(pk=data.pop("user")).first()
+            if user is None:
+                raise NotFound("未找到该账号。")
+            return services.grant_membership(user, actor=request.user, **data)
+
+        return self.call_service(MembershipCreateSerializer, grant, created=True)
 
     @extend_schema(request=VersionSerializer, responses=MembershipSerializer)
     @action(detail=True, methods=["post"])
     def end(self, request, pk=None):
         membership = self.get_object()
-        payload = VersionSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        membership = services.end_membership(
-            membership, actor=request.user, **payload.validated_data
+        return self.call_service(
+            VersionSerializer,
+            lambda data: services.end_membership(membership, actor=request.user, **data),
         )
-        return Response(MembershipSerializer(membership).data)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -46,48 +45,50 @@ class AreaViewSet(ScopedViewSet):
 
     @extend_schema(request=AreaCreateSerializer, responses={201: AreaSerializer})
     def create(self, request, *args, **kwargs):
-        payload = AreaCreateSerializer(data=request.data, context={"request": request})
-        payload.is_valid(raise_exception=True)
-        area = services.create_area(actor=request.user, **payload.validated_data)
-        return Response(AreaSerializer(area).data, status=status.HTTP_201_CREATED)
+        return self.call_service(
+            AreaCreateSerializer,
+            lambda data: services.create_area(actor=request.user, **data),
+            created=True,
+        )
 
     @extend_schema(request=AreaUpdateSerializer, responses=AreaSerializer)
     def partial_update(self, request, *args, **kwargs):
         area = self._manageable()
-        payload = AreaUpdateSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        data = dict(payload.validated_data)
-        data.setdefault("grid_kind", area.grid_kind)
-        data.setdefault("households", area.households)
-        data.setdefault("area_sqm", area.area_sqm)
-        data.setdefault("boundary", area.boundary)
-        area = services.update_area(area, actor=request.user, **data)
-        return Response(AreaSerializer(area).data)
+        # A PATCH leaves out what it does not change.
+        unchanged = {
+            "grid_kind": area.grid_kind,
+            "households": area.households,
+            "area_sqm": area.area_sqm,
+            "boundary": area.boundary,
+        }
+        return self.call_service(
+            AreaUpdateSerializer,
+            lambda data: services.update_area(area, actor=request.user, **(unchanged | data)),
+        )
 
     @extend_schema(request=AreaMoveSerializer, responses=AreaSerializer)
     @action(detail=True, methods=["post"])
     def move(self, request, pk=None):
         area = self._manageable()
-        payload = AreaMoveSerializer(data=request.data, context={"request": request})
-        payload.is_valid(raise_exception=True)
-        data = payload.validated_data
-        area = services.move_area(
-            area,
-            actor=request.user,
-            version=data["version"],
-            new_parent=data["new_parent"],
-            new_code=data.get("new_code") or None,
+        return self.call_service(
+            AreaMoveSerializer,
+            lambda data: services.move_area(
+                area,
+                actor=request.user,
+                version=data["version"],
+                new_parent=data["new_parent"],
+                new_code=data.get("new_code") or None,
+            ),
         )
-        return Response(AreaSerializer(area).data)
 
     @extend_schema(request=AreaRetireSerializer, responses=AreaSerializer)
     @action(detail=True, methods=["post"])
     def retire(self, request, pk=None):
         area = self._manageable()
-        payload = AreaRetireSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        area = services.retire_area(area, actor=request.user, **payload.validated_data)
-        return Response(AreaSerializer(area).data)
+        return self.call_service(
+            AreaRetireSerializer,
+            lambda data: services.retire_area(area, actor=request.user, **data),
+        )
 
 
 class GridViewSet(ScopedViewSet):
@@ -136,20 +137,17 @@ class GridAssignmentViewSet(ScopedViewSet):
         request=GridAssignmentCreateSerializer, responses={201: GridAssignmentSerializer}
     )
     def create(self, request, *args, **kwargs):
-        payload = GridAssignmentCreateSerializer(data=request.data, context={"request": request})
-        payload.is_valid(raise_exception=True)
-        data = dict(payload.validated_data)
-        grid = data.pop("grid")
-        assignment = services.assign_grid_worker(grid, actor=request.user, **data)
-        return Response(GridAssignmentSerializer(assignment).data, status=status.HTTP_201_CREATED)
+        return self.call_service(
+            GridAssignmentCreateSerializer,
+            lambda data: services.assign_grid_worker(data.pop("grid"), actor=request.user, **data),
+            created=True,
+        )
 
     @extend_schema(request=GridAssignmentEndSerializer, responses=GridAssignmentSerializer)
     @action(detail=True, methods=["post"])
     def end(self, request, pk=None):
         assignment = self.get_object()
-        payload = GridAssignmentEndSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        assignment = services.end_grid_assignment(
-            assignment, actor=request.user, **payload.validated_data
+        return self.call_service(
+            GridAssignmentEndSerializer,
+            lambda data: services.end_grid_assignment(assignment, actor=request.user, **data),
         )
-        return Response(GridAssignmentSerializer(assignment).data)
