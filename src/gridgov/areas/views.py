@@ -60,6 +60,7 @@ def area_list(request: HttpRequest) -> HttpResponse:
         filterset_class=AreaFilterSet,
         template="areas/area_list.html",
         partial="areas/_area_table.html",
+        context={"export_url": reverse("areas:export")},
     )
 
 
@@ -317,6 +318,7 @@ def assignment_list(request: HttpRequest) -> HttpResponse:
         filterset_class=GridAssignmentFilterSet,
         template="areas/assignment_list.html",
         partial="areas/_assignment_table.html",
+        context={"export_url": reverse("areas:assignment_export")},
     )
 
 

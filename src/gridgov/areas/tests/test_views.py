@@ -165,3 +165,8 @@ def test_locate_page(world):
         reverse("areas:locate"), {"lat": "29.875", "lng": "121.415"}
     ).content.decode()
     assert "不在您辖区内" in elsewhere  # that point is in 乙村, which the worker cannot see
+
+
+def test_export_link_follows_the_filter(world, admin_client):  # noqa: ANN001
+    body = admin_client.get(reverse("areas:list"), {"level": "grid"}, HTTP_HX_REQUEST="true")
+    assert "/areas/export.csv?level=grid" in body.content.decode()
