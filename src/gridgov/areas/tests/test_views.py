@@ -167,6 +167,6 @@ def test_locate_page(world):
     assert "不在您辖区内" in elsewhere  # that point is in 乙村, which the worker cannot see
 
 
-def test_export_link_follows_the_filter(world, admin_client):  # noqa: ANN001
+def test_export_link_follows_the_filter(world, admin_client):
     body = admin_client.get(reverse("areas:list"), {"level": "grid"}, HTTP_HX_REQUEST="true")
     assert "/areas/export.csv?level=grid" in body.content.decode()

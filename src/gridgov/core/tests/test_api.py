@@ -199,7 +199,7 @@ def test_departments_and_memberships(world, api_client):
     assert refused.status_code in (400, 403, 404)
 
 
-def test_openapi_schema_is_valid_and_complete(tmp_path):  # noqa: ANN001
+def test_openapi_schema_is_valid_and_complete(tmp_path):
     """Every endpoint's input and output are typed: the schema validates with no warnings."""
     from django.core.management import call_command
 
