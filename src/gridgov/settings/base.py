@@ -251,3 +251,11 @@ CELERY_BEAT_SCHEDULE = {
 
 # Masked audit fields (passwords) show that they changed, never any part of the value.
 AUDITLOG_MASK_CALLABLE = "gridgov.core.audit.mask_fully"
+
+# --- Field encryption and look-up hashes (gridgov.core.crypto) -------------------------------
+# Comma-separated, current key first; older keys after it still decrypt / still match during a
+# rotation. GRIDGOV_FIELD_KEYS are Fernet keys, GRIDGOV_HASH_KEYS HMAC keys of 32+ characters.
+# How to make them: see the docstring of gridgov/core/crypto.py. Production must set both.
+GRIDGOV_FIELD_KEYS = env.list("GRIDGOV_FIELD_KEYS", default=[])
+GRIDGOV_HASH_KEYS = env.list("GRIDGOV_HASH_KEYS", default=[])
+# --- end of field encryption -------------------------------------------------------------------

@@ -14,3 +14,9 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 STATIC_ROOT = None
+
+# --- Field encryption (gridgov.core.crypto): fixed, public, test-only keys ----------------------
+# The Fernet key is base64 of b"test-only-field-key-not-secret!!"; production refuses both keys.
+GRIDGOV_FIELD_KEYS = ["dGVzdC1vbmx5LWZpZWxkLWtleS1ub3Qtc2VjcmV0ISE="]
+GRIDGOV_HASH_KEYS = ["test-only-hash-key-not-secret-0123456789"]
+# --- end of field encryption -------------------------------------------------------------------
