@@ -17,12 +17,18 @@ class Role(models.TextChoices):
     ADMIN = "admin", "系统管理员"
 
 
-_EVERYONE = {"areas.view"}
+_EVERYONE = {"areas.view", "registry.view"}
+# Who registers and corrects basic data: the people at the door and the centre.
+_COLLECTORS = {"registry.change"}
 
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
-    Role.GRID_WORKER: frozenset(_EVERYONE),
-    Role.VILLAGE_OFFICER: frozenset(_EVERYONE),
-    Role.CENTER_STAFF: frozenset(_EVERYONE | {"areas.assign", "accounts.view"}),
+    Role.GRID_WORKER: frozenset(_EVERYONE | _COLLECTORS),
+    Role.VILLAGE_OFFICER: frozenset(_EVERYONE | _COLLECTORS | {"registry.import"}),
+    Role.CENTER_STAFF: frozenset(
+        _EVERYONE
+        | _COLLECTORS
+        | {"areas.assign", "accounts.view", "registry.import", "registry.reveal"}
+    ),
     Role.DEPARTMENT_HANDLER: frozenset(_EVERYONE),
     Role.MEDIATOR: frozenset(_EVERYONE),
     Role.LEADER: frozenset(_EVERYONE | {"accounts.view", "core.view_audit"}),
@@ -31,6 +37,9 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
         | {
             "areas.manage",
             "areas.assign",
+            "registry.change",
+            "registry.import",
+            "registry.reveal",
             "accounts.view",
             "accounts.manage",
             "core.view_audit",

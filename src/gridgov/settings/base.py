@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "gridgov.core",
     "gridgov.accounts",
     "gridgov.areas",
+    "gridgov.registry",
 ]
 
 MIDDLEWARE = [

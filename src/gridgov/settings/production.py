@@ -39,3 +39,40 @@ STORAGES = {
 # HSTS preload means asking browser vendors to hard-code the host name; government intranet hosts
 # are not on public lists, so the preload warning is silenced on purpose (set it via env if wanted).
 SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+
+# --- Field encryption keys (gridgov.core.crypto): required, well-formed, not the test keys --------
+
+
+def _check_field_encryption_keys() -> tuple[list[str], list[str]]:
+    import base64
+
+    from cryptography.fernet import Fernet
+
+    field_keys = env.list("GRIDGOV_FIELD_KEYS", default=[])
+    hash_keys = env.list("GRIDGOV_HASH_KEYS", default=[])
+    if not field_keys or not hash_keys:
+        raise ImproperlyConfigured(
+            "生产环境必须通过环境变量 GRIDGOV_FIELD_KEYS 和 GRIDGOV_HASH_KEYS 提供个人信息加密密钥"
+            "(生成方法见 gridgov/core/crypto.py)。"
+        )
+    for position, key in enumerate(field_keys, start=1):
+        try:
+            Fernet(key)
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"GRIDGOV_FIELD_KEYS 的第 {position} 个密钥格式不对:"
+                "应是 Fernet.generate_key() 生成的 44 个字符。"
+            ) from None
+        if base64.urlsafe_b64decode(key).startswith(b"test-only"):
+            raise ImproperlyConfigured("生产环境不能使用测试用的 GRIDGOV_FIELD_KEYS 密钥。")
+    for position, key in enumerate(hash_keys, start=1):
+        if len(key) < 32 or key.startswith("test-only"):
+            raise ImproperlyConfigured(
+                f"GRIDGOV_HASH_KEYS 的第 {position} 个密钥须是至少 32 个字符的随机串"
+                "(不能用测试密钥)。"
+            )
+    return field_keys, hash_keys
+
+
+GRIDGOV_FIELD_KEYS, GRIDGOV_HASH_KEYS = _check_field_encryption_keys()
+# --- end of field encryption keys ----------------------------------------------------------------

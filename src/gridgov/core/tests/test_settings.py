@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 
 REPO_DIR = Path(__file__).resolve().parents[4]
 SRC_DIR = REPO_DIR / "src"
@@ -30,6 +31,8 @@ def prod_env(tmp_path: Path) -> dict[str, str]:
         "SECRET_KEY": secrets.token_urlsafe(64),
         "ALLOWED_HOSTS": "example.gov.cn",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'prod.sqlite3'}",
+        "GRIDGOV_FIELD_KEYS": Fernet.generate_key().decode(),
+        "GRIDGOV_HASH_KEYS": secrets.token_urlsafe(32),
     }
 
 
@@ -55,6 +58,15 @@ def manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
         ({"DEBUG": "true"}, "生产环境禁止开启 DEBUG"),
         ({"SESSION_COOKIE_SECURE": "false"}, "必须只经 HTTPS 传输"),
         ({"CSRF_COOKIE_SECURE": "false"}, "必须只经 HTTPS 传输"),
+        ({"GRIDGOV_FIELD_KEYS": None}, "GRIDGOV_FIELD_KEYS 和 GRIDGOV_HASH_KEYS"),
+        ({"GRIDGOV_HASH_KEYS": ""}, "GRIDGOV_FIELD_KEYS 和 GRIDGOV_HASH_KEYS"),
+        ({"GRIDGOV_FIELD_KEYS": "not-a-fernet-key"}, "GRIDGOV_FIELD_KEYS 的第 1 个密钥格式不对"),
+        (
+            {"GRIDGOV_FIELD_KEYS": "dGVzdC1vbmx5LWZpZWxkLWtleS1ub3Qtc2VjcmV0ISE="},
+            "不能使用测试用的 GRIDGOV_FIELD_KEYS",
+        ),
+        ({"GRIDGOV_HASH_KEYS": "short"}, "GRIDGOV_HASH_KEYS 的第 1 个密钥"),
+        ({"GRIDGOV_HASH_KEYS": "test-only-hash-key-not-secret-0123456789"}, "不能用测试密钥"),
     ],
     ids=[
         "no-secret-key",
@@ -64,6 +76,12 @@ def manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
         "debug-on",
         "session-cookie-insecure",
         "csrf-cookie-insecure",
+        "no-field-keys",
+        "no-hash-keys",
+        "malformed-field-key",
+        "test-field-key",
+        "short-hash-key",
+        "test-hash-key",
     ],
 )
 def test_production_refuses_to_start(

@@ -1,0 +1,585 @@
+"""Every change to the registry: addresses, houses, units and their letters, people and where
+they live. Same contract as every service module (ARCHITECTURE.md): keyword-only, one
+transaction, permission and version checked, audited by action code, Chinese refusals.
+
+ID and phone numbers enter here in clear and leave as token + keyed hash + masked form; the one
+place that turns a token back into the number is `reveal_person_field`, which logs the read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from pypinyin import Style, lazy_pinyin
+
+from gridgov.areas.choices import Level
+from gridgov.core import audit, crypto, idnumbers
+from gridgov.core.access_log import record_access
+from gridgov.core.errors import DomainError, Invalid, InvalidTransition, NotPermitted
+from gridgov.core.scoping import jurisdiction, require, unscoped
+from gridgov.core.services import full_clean_or_invalid, lock_current, save_changed
+from gridgov.registry import codes
+from gridgov.registry.addresses import AddressParts
+from gridgov.registry.models import (
+    Address,
+    House,
+    Person,
+    Residence,
+    ResponsibilityLetter,
+    Status,
+    Unit,
+)
+
+
+class AlreadyRegistered(DomainError):
+    """The ID number is on file already. `person` is the record when the actor may see it."""
+
+    default_message = "该公民身份号码已登记。"
+
+    def __init__(self, message: str | None = None, *, person: Person | None = None) -> None:
+        super().__init__(message, field="id_number")
+        self.person = person
+
+
+# --- Helpers -------------------------------------------------------------------------------------
+
+
+def _active_grid(grid: Any) -> Any:
+    if grid is None or grid.level != Level.GRID:
+        raise Invalid("请选择网格。", field="grid")
+    if not grid.is_active:
+        raise Invalid("该网格已撤销。", field="grid")
+    return grid
+
+
+def name_initials(name: str) -> str:
+    """Pinyin initials for search: 张三丰 → "zsf" (letters and digits in a name are kept)."""
+    return "".join(lazy_pinyin(name or "", style=Style.FIRST_LETTER, errors="default")).lower()
+
+
+def clean_phone(raw: str | None) -> str:
+    """Digits of a phone number (mobile or fixed line), full-width folded, separators dropped."""
+    from gridgov.registry.addresses import fold
+
+    value = fold(raw or "").replace("-", "").replace("+86", "")
+    if not value:
+        return ""
+    if not value.isdigit() or not 7 <= len(value) <= 12:
+        raise Invalid("联系电话应为 11 位手机号或带区号的固定电话。", field="phone")
+    if len(value) == 11 and not value.startswith("1") and not value.startswith("0"):
+        raise Invalid("手机号应以 1 开头。", field="phone")
+    return value
+
+
+def _phone_fields(raw: str | None) -> tuple[str, str, str]:
+    """(token, hash, masked) of a phone number, all empty when none was given."""
+    phone = clean_phone(raw)
+    if not phone:
+        return "", "", ""
+    return crypto.encrypt(phone), crypto.lookup_hash(phone, "phone"), crypto.mask_phone(phone)
+
+
+# --- Addresses -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_address(
+    *,
+    actor: Any,
+    grid: Any,
+    lat: float | None = None,
+    lng: float | None = None,
+    **parts: str,
+) -> Address:
+    """Register a standard address in `grid`. Refused if the same canonical address is there."""
+    grid = _active_grid(lock_current(grid, expected_version=None))
+    require(actor, "registry.change", grid.path)
+    cleaned = AddressParts.clean(**parts)
+    if cleaned.missing():
+        raise Invalid(f"地址至少需要:{cleaned.missing()[0]}。", field="street")
+    canonical = cleaned.canonical()
+    with unscoped("address duplicate check"):
+        if Address.objects.filter(grid=grid, canonical=canonical, status=Status.ACTIVE).exists():
+            raise Invalid(f"该网格内已有标准地址“{canonical}”。", field="street")
+    address = Address(
+        grid=grid, area_path=grid.path, canonical=canonical, lat=lat, lng=lng, **cleaned.as_dict()
+    )
+    full_clean_or_invalid(address)
+    with audit.action(actor, "registry.address.created"):
+        address.save()
+    return address
+
+
+@transaction.atomic
+def retire_address(address: Address, *, actor: Any, version: int) -> Address:
+    """Retire an address nothing hangs on any more (no active house or unit)."""
+    address = lock_current(address, expected_version=version)
+    require(actor, "registry.change", address.area_path)
+    if address.status != Status.ACTIVE:
+        raise InvalidTransition("该地址已注销。")
+    with unscoped("address in use check"):
+        in_use = (
+            House.objects.filter(address=address, status=Status.ACTIVE).exists()
+            or Unit.objects.filter(address=address, status=Status.ACTIVE).exists()
+        )
+    if in_use:
+        raise InvalidTransition("该地址上仍有在用的房屋或单位,不能注销。")
+    address.status = Status.RETIRED
+    with audit.action(actor, "registry.address.retired"):
+        save_changed(address)
+    return address
+
+
+# --- Houses --------------------------------------------------------------------------------------
+
+_HOUSE_FIELDS = (
+    "use",
+    "floor_area",
+    "ownership",
+    "owner",
+    "occupancy",
+    "rental_no",
+    "rental_use",
+    "rental_hazard",
+    "fire_pledge_signed",
+    "fire_pledge_date",
+)
+
+
+def _check_house(house: House) -> None:
+    if house.is_rental:
+        if not house.rental_use:
+            raise Invalid("出租房请选择出租用途。", field="rental_use")
+        if house.owner_id is None:
+            raise Invalid("出租房请登记房东(须为已登记人员)。", field="owner")
+    else:
+        house.rental_no = house.rental_use = house.rental_hazard = ""
+    if house.fire_pledge_signed and house.fire_pledge_date is None:
+        raise Invalid("请填写消防安全承诺书的签订日期。", field="fire_pledge_date")
+    if not house.fire_pledge_signed:
+        house.fire_pledge_date = None
+
+
+@transaction.atomic
+def create_house(*, actor: Any, address: Address, **fields: Any) -> House:
+    """Register the house at `address` (one per address)."""
+    address = lock_current(address, expected_version=None)
+    require(actor, "registry.change", address.area_path)
+    if address.status != Status.ACTIVE:
+        raise Invalid("该地址已注销。", field="address")
+    with unscoped("house duplicate check"):
+        if House.objects.filter(address=address, status=Status.ACTIVE).exists():
+            raise Invalid("该地址已登记房屋。", field="address")
+    house = House(address=address, area_path=address.area_path)
+    for name in _HOUSE_FIELDS:
+        if name in fields:
+            setattr(house, name, fields[name])
+    _check_house(house)
+    full_clean_or_invalid(house)
+    with audit.action(actor, "registry.house.created"):
+        house.save()
+    return house
+
+
+@transaction.atomic
+def update_house(house: House, *, actor: Any, version: int, **fields: Any) -> House:
+    house = lock_current(house, expected_version=version)
+    require(actor, "registry.change", house.area_path)
+    for name in _HOUSE_FIELDS:
+        if name in fields:
+            setattr(house, name, fields[name])
+    _check_house(house)
+    full_clean_or_invalid(house)
+    with audit.action(actor, "registry.house.updated"):
+        save_changed(house)
+    return house
+
+
+# --- Units ---------------------------------------------------------------------------------------
+
+
+def _apply_unit_fields(unit: Unit, fields: dict[str, Any]) -> None:
+    from gridgov.core import creditcodes
+
+    for name in (
+        "name",
+        "unit_type",
+        "enterprise_category",
+        "social_org_type",
+        "legal_rep_name",
+        "security_contact_name",
+        "headcount",
+        "hazard",
+        "attention",
+        "is_hazardous_chemicals",
+    ):
+        if name in fields:
+            setattr(unit, name, fields[name] if fields[name] is not None else "")
+    if fields.get("headcount") is None and "headcount" in fields:
+        unit.headcount = None
+    if "credit_code" in fields:
+        raw = fields["credit_code"] or ""
+        unit.credit_code = creditcodes.validate(raw, field="credit_code") if raw.strip() else ""
+    if "legal_rep_phone" in fields:
+        unit.legal_rep_phone_token, _, unit.legal_rep_phone_masked = _phone_fields(
+            fields["legal_rep_phone"]
+        )
+    if "security_contact_phone" in fields:
+        (
+            unit.security_contact_phone_token,
+            _,
+            unit.security_contact_phone_masked,
+        ) = _phone_fields(fields["security_contact_phone"])
+    unit.name = (unit.name or "").strip()
+    if not unit.name:
+        raise Invalid("请填写单位名称。", field="name")
+
+
+@transaction.atomic
+def create_unit(*, actor: Any, address: Address, **fields: Any) -> Unit:
+    """Register a unit at `address`, its credit code validated (GB 32100) and unique."""
+    address = lock_current(address, expected_version=None)
+    require(actor, "registry.change", address.area_path)
+    if address.status != Status.ACTIVE:
+        raise Invalid("该地址已注销。", field="address")
+    unit = Unit(address=address, area_path=address.area_path)
+    _apply_unit_fields(unit, fields)
+    full_clean_or_invalid(unit)
+    with audit.action(actor, "registry.unit.created"):
+        unit.save()
+    return unit
+
+
+@transaction.atomic
+def update_unit(unit: Unit, *, actor: Any, version: int, **fields: Any) -> Unit:
+    unit = lock_current(unit, expected_version=version)
+    require(actor, "registry.change", unit.area_path)
+    _apply_unit_fields(unit, fields)
+    full_clean_or_invalid(unit)
+    with audit.action(actor, "registry.unit.updated"):
+        save_changed(unit)
+    return unit
+
+
+@transaction.atomic
+def add_responsibility_letter(
+    unit: Unit,
+    *,
+    actor: Any,
+    kind: str,
+    signed_on: dt.date,
+    valid_until: dt.date | None = None,
+    signer: str = "",
+    note: str = "",
+) -> ResponsibilityLetter:
+    unit = lock_current(unit, expected_version=None)
+    require(actor, "registry.change", unit.area_path)
+    if valid_until is not None and valid_until < signed_on:
+        raise Invalid("有效期不能早于签订日期。", field="valid_until")
+    if signed_on > timezone.localdate():
+        raise Invalid("签订日期不能晚于今天。", field="signed_on")
+    letter = ResponsibilityLetter(
+        unit=unit,
+        area_path=unit.area_path,
+        kind=kind,
+        signed_on=signed_on,
+        valid_until=valid_until,
+        signer=signer.strip(),
+        note=note.strip(),
+    )
+    full_clean_or_invalid(letter)
+    with audit.action(actor, "registry.letter.created"):
+        letter.save()
+    return letter
+
+
+# --- People --------------------------------------------------------------------------------------
+
+_PERSON_FIELDS = (
+    "name",
+    "former_name",
+    "sex",
+    "birth_date",
+    "ethnicity",
+    "native_place",
+    "marital",
+    "political",
+    "education",
+    "religion",
+    "occupation_category",
+    "occupation",
+    "workplace",
+    "employer",
+    "hukou_place",
+    "hukou_address",
+    "residence_type",
+    "inflow_reason",
+    "permit_type",
+    "permit_no",
+    "permit_valid_until",
+    "dwelling_type",
+)
+
+
+def _apply_identity(person: Person, id_number: str | None, fields: dict[str, Any]) -> None:
+    """Validate the ID number by the ladder, fill sex and birth date from it, refuse
+    contradictions, and store it as token, hash and masked form."""
+    raw = (id_number or "").strip()
+    if not raw:
+        if person.residence_type in (codes.ResidenceType.REGISTERED, codes.ResidenceType.FLOATING):
+            raise Invalid("户籍人口和流动人口须登记公民身份号码。", field="id_number")
+        person.id_token = person.id_hash = person.id_masked = ""
+        return
+    # InvalidIdNumber is an Invalid: its Chinese message reaches the form or the API as is.
+    parsed = idnumbers.parse(raw, field="id_number")
+    idnumbers.check_consistency(
+        parsed, sex=fields.get("sex") or None, birth_date=fields.get("birth_date")
+    )
+    person.sex = parsed.sex_code
+    person.birth_date = parsed.birth_date
+    person.id_token = crypto.encrypt(parsed.number)
+    person.id_hash = crypto.lookup_hash(parsed.number, "id")
+    person.id_masked = idnumbers.mask(parsed.number)
+
+
+def _check_person(person: Person) -> None:
+    person.name = (person.name or "").strip()
+    if not person.name:
+        raise Invalid("请填写姓名。", field="name")
+    person.name_initials = name_initials(person.name)
+    if person.residence_type != codes.ResidenceType.FLOATING:
+        person.inflow_reason = person.permit_type = person.permit_no = ""
+        person.permit_valid_until = None
+    if not person.sex:
+        raise Invalid("请选择性别。", field="sex")
+
+
+def find_by_id_number(id_number: str) -> Person | None:
+    """The person with this ID number anywhere (for the duplicate check; not a read door)."""
+    try:
+        number = idnumbers.parse(id_number).number
+    except idnumbers.InvalidIdNumber:
+        return None
+    with unscoped("id duplicate check"):
+        return Person.objects.filter(id_hash=crypto.lookup_hash(number, "id")).first()
+
+
+def _refuse_duplicate(actor: Any, person: Person, exclude_pk: int | None = None) -> None:
+    if not person.id_hash:
+        return
+    with unscoped("id duplicate check"):
+        existing = Person.objects.filter(id_hash=person.id_hash).exclude(pk=exclude_pk).first()
+    if existing is None:
+        return
+    if jurisdiction(actor).allows("registry.view", existing.area_path):
+        raise AlreadyRegistered(f"该公民身份号码已登记为“{existing.name}”。", person=existing)
+    # Registered elsewhere: say so (an ID is unique nationally) but not where or as whom.
+    raise AlreadyRegistered("该公民身份号码已在其他辖区登记,请联系原登记地办理迁出后再登记。")
+
+
+@transaction.atomic
+def register_person(
+    *,
+    actor: Any,
+    id_number: str | None,
+    grid: Any = None,
+    house: House | None = None,
+    arrangement: str = codes.LivingArrangement.OWN,
+    since: dt.date | None = None,
+    phone: str | None = None,
+    client_uuid: uuid.UUID | None = None,
+    **fields: Any,
+) -> Person:
+    """Register a person, living at `house` (which gives the grid) or kept in `grid`.
+
+    A retried submission with the same `client_uuid` returns the first record. An ID number
+    already on file raises AlreadyRegistered (the existing record, if visible to the actor).
+    """
+    if client_uuid is not None:
+        with unscoped("client retry check"):
+            earlier = Person.objects.filter(client_uuid=client_uuid).first()
+        if earlier is not None:
+            require(actor, "registry.change", earlier.area_path)
+            return earlier
+    if house is not None:
+        house = lock_current(house, expected_version=None)
+        grid = house.address.grid
+    grid = _active_grid(grid)
+    require(actor, "registry.change", grid.path)
+    person = Person(grid=grid, area_path=grid.path, client_uuid=client_uuid)
+    for name in _PERSON_FIELDS:
+        if name in fields:
+            setattr(person, name, fields[name] if fields[name] is not None else "")
+    for name in ("birth_date", "permit_valid_until", "employer"):
+        if fields.get(name) is None:
+            setattr(person, name, None)
+    if person.residence_type not in codes.ResidenceType.values:
+        raise Invalid("请选择人口类型。", field="residence_type")
+    _apply_identity(person, id_number, fields)
+    _check_person(person)
+    person.phone_token, person.phone_hash, person.phone_masked = _phone_fields(phone)
+    _refuse_duplicate(actor, person)
+    full_clean_or_invalid(person, exclude=["client_uuid"])
+    with audit.action(actor, "registry.person.created"):
+        person.save()
+    if house is not None:
+        _start_residence(person, house, arrangement, since or timezone.localdate(), actor)
+    return person
+
+
+@transaction.atomic
+def update_person(
+    person: Person,
+    *,
+    actor: Any,
+    version: int,
+    id_number: str | None = None,
+    phone: str | None = None,
+    **fields: Any,
+) -> Person:
+    """Change a person's details. `id_number`/`phone` None keeps the stored number."""
+    person = lock_current(person, expected_version=version)
+    require(actor, "registry.change", person.area_path)
+    nullable = ("birth_date", "permit_valid_until", "employer")
+    for name in _PERSON_FIELDS:
+        if name in fields:
+            value = fields[name]
+            setattr(person, name, "" if value is None and name not in nullable else value)
+    if id_number is not None:
+        _apply_identity(person, id_number, fields)
+        _refuse_duplicate(actor, person, exclude_pk=person.pk)
+    elif person.id_token:
+        # Sex and birth date keep following the number on file.
+        parsed = idnumbers.parse(crypto.decrypt(person.id_token))
+        idnumbers.check_consistency(
+            parsed, sex=fields.get("sex") or None, birth_date=fields.get("birth_date")
+        )
+        person.sex, person.birth_date = parsed.sex_code, parsed.birth_date
+    if phone is not None:
+        person.phone_token, person.phone_hash, person.phone_masked = _phone_fields(phone)
+    _check_person(person)
+    full_clean_or_invalid(person, exclude=["client_uuid"])
+    with audit.action(actor, "registry.person.updated"):
+        save_changed(person)
+    return person
+
+
+def _start_residence(
+    person: Person, house: House, arrangement: str, since: dt.date, actor: Any
+) -> Residence:
+    if arrangement not in codes.LivingArrangement.values:
+        raise Invalid("请选择居住类型。", field="arrangement")
+    if house.status != Status.ACTIVE:
+        raise Invalid("该房屋已注销。", field="house")
+    residence = Residence(
+        person=person, house=house, area_path=house.area_path, arrangement=arrangement, since=since
+    )
+    full_clean_or_invalid(residence)
+    with audit.action(actor, "registry.residence.started"):
+        residence.save()
+    return residence
+
+
+def _end_current_residence(person: Person, until: dt.date, actor: Any) -> None:
+    with unscoped("current residence of an authorised person"):
+        current = (
+            Residence.objects.select_for_update().filter(person=person, until__isnull=True).first()
+        )
+    if current is None:
+        return
+    if until < current.since:
+        raise Invalid("迁出日期不能早于入住日期。", field="since")
+    current.until = until
+    with audit.action(actor, "registry.residence.ended"):
+        save_changed(current)
+
+
+@transaction.atomic
+def move_person(
+    person: Person,
+    *,
+    actor: Any,
+    version: int,
+    house: House,
+    arrangement: str,
+    since: dt.date | None = None,
+) -> Person:
+    """The person now lives at `house` from `since`: the current residence ends, a new one
+    starts, and the person is kept in the new house's grid. History stays."""
+    person = lock_current(person, expected_version=version)
+    require(actor, "registry.change", person.area_path)
+    house = lock_current(house, expected_version=None)
+    require(actor, "registry.change", house.area_path)
+    if person.status != codes.PersonStatus.PRESENT:
+        raise InvalidTransition("该人员已迁出或死亡,不能登记新的居住地。")
+    since = since or timezone.localdate()
+    _end_current_residence(person, since, actor)
+    _start_residence(person, house, arrangement, since, actor)
+    grid = house.address.grid
+    person.grid, person.area_path = grid, grid.path
+    with audit.action(actor, "registry.person.updated"):
+        save_changed(person)
+    return person
+
+
+@transaction.atomic
+def set_person_status(
+    person: Person, *, actor: Any, version: int, status: str, on: dt.date | None = None
+) -> Person:
+    """Mark a person moved out or deceased (or present again); never deleted."""
+    person = lock_current(person, expected_version=version)
+    require(actor, "registry.change", person.area_path)
+    if status not in codes.PersonStatus.values:
+        raise Invalid("未知的人员状态。", field="status")
+    if status == person.status:
+        raise InvalidTransition(f"该人员已是“{codes.PersonStatus(status).label}”状态。")
+    if person.status == codes.PersonStatus.DECEASED:
+        raise InvalidTransition("已死亡人员的状态不能再变更。")
+    on = on or timezone.localdate()
+    if on > timezone.localdate():
+        raise Invalid("日期不能晚于今天。", field="on")
+    if status != codes.PersonStatus.PRESENT:
+        _end_current_residence(person, on, actor)
+    person.status, person.status_date = status, on
+    with audit.action(actor, "registry.person.status"):
+        save_changed(person)
+    return person
+
+
+# --- Revealing sensitive values ------------------------------------------------------------------
+
+REVEALABLE = {"id_number": ("id_token", "公民身份号码"), "phone": ("phone_token", "联系方式")}
+
+
+@transaction.atomic
+def reveal_person_field(person: Person, *, actor: Any, field: str, purpose: str = "") -> str:
+    """The full ID or phone number, for users whose role allows it; the read is access-logged.
+
+    The only function that turns a person's token back into the number."""
+    if field not in REVEALABLE:
+        raise Invalid("该字段不能查看明文。", field="field")
+    if not jurisdiction(actor).allows("registry.reveal", person.area_path):
+        raise NotPermitted("您的角色不能查看明文,只能查看脱敏信息。")
+    token_field, label = REVEALABLE[field]
+    token = getattr(person, token_field)
+    if not token:
+        return ""
+    value = crypto.decrypt(token)
+    record_access(
+        actor,
+        kind="unmasked",
+        area_path=person.area_path,
+        obj=person,
+        fields=[label],
+        purpose=purpose,
+    )
+    return value
+
+
+def record_file_view(person: Person, *, actor: Any) -> None:
+    """Opening a person's file (一人一档) is written to the access log."""
+    record_access(actor, kind="file_view", area_path=person.area_path, obj=person, fields=["档案"])
