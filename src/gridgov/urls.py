@@ -22,6 +22,7 @@ urlpatterns = [
     ),
     path("areas/", include("gridgov.areas.urls")),
     path("accounts/", include("gridgov.accounts.urls")),
+    path("registry/", include("gridgov.registry.urls")),
     path("audit/", include("gridgov.core.urls")),
     path("api/", include("gridgov.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -11,6 +11,10 @@ from gridgov.core.scoping import jurisdiction
 # (label, url name, action needed anywhere in the jurisdiction; None = every logged-in user)
 NAVIGATION: list[tuple[str, str, str | None]] = [
     ("首页", "home", None),
+    ("实有人口", "registry:people", "registry.view"),
+    ("实有房屋", "registry:houses", "registry.view"),
+    ("实有单位", "registry:units", "registry.view"),
+    ("标准地址", "registry:addresses", "registry.view"),
     ("区域网格", "areas:list", "areas.view"),
     ("网格定位", "areas:locate", "areas.view"),
     ("无责任人网格", "areas:unstaffed", "areas.view"),

@@ -49,7 +49,9 @@ def normalize(raw: Any) -> str:
     text = "".join(text.split()).replace("-", "").upper()
     if text.startswith("'"):
         text = text[1:]
-    if _SCIENTIFIC.match(text):
+    # "9.13502E+17" is Excel's rendering of a code it took for a number. A real code can look like
+    # one too ("0E0000010000000003"), but it has all 18 characters.
+    if _SCIENTIFIC.match(text) and len(text) != 18:
         raise InvalidCreditCode(
             "统一社会信用代码被 Excel 存成了科学计数法,末几位已丢失,请把该列设为文本后重新录入。"
         )
