@@ -196,6 +196,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a "status"; give each choice set its own schema name.
+    "ENUM_NAME_OVERRIDES": {
+        "AreaStatusEnum": "gridgov.areas.choices.Status",
+        "RecordStatusEnum": "gridgov.registry.models.Status",
+        "PersonStatusEnum": "gridgov.registry.codes.PersonStatus",
+    },
 }
 
 # --- Background jobs: one interface (django_tasks), two engines ------------------------------
