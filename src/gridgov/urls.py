@@ -24,6 +24,7 @@ urlpatterns = [
     path("accounts/", include("gridgov.accounts.urls")),
     path("registry/", include("gridgov.registry.urls")),
     path("audit/", include("gridgov.core.urls")),
+    path("jobs/", include("gridgov.core.job_urls")),
     path("api/", include("gridgov.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

@@ -21,6 +21,7 @@ NAVIGATION: list[tuple[str, str, str | None]] = [
     ("网格人员", "areas:assignments", "areas.view"),
     ("部门", "accounts:departments", "accounts.view"),
     ("账号", "accounts:users", "accounts.view"),
+    ("我的任务", "jobs:list", None),
     ("变更审计", "core:audit", "core.view_audit"),
     ("访问记录", "core:access_log", "core.view_access_log"),
     ("接口文档", "api-docs", None),

@@ -62,3 +62,75 @@ class AccessEntry(ScopedModel):
 
     def __str__(self) -> str:
         return f"{self.user_repr} {self.get_kind_display()} {self.object_repr}"
+
+
+class Job(models.Model):
+    """A long piece of work a user started (an import, a big export), run by the background worker.
+
+    The page polls it for progress; the files it reads and writes live in the default storage.
+    A job belongs to its owner: only they (and system administrators) see it and its files.
+    `checkpoint` is the handler's own resume state, saved in the same transaction as the work it
+    describes, so a job interrupted at any point can be run again without doing anything twice.
+    """
+
+    class Kind(models.TextChoices):
+        IMPORT = "import", "导入"
+        EXPORT = "export", "导出"
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        RUNNING = "running", "进行中"
+        DONE = "done", "已完成"
+        FAILED = "failed", "失败"
+        CANCELLED = "cancelled", "已取消"
+
+    kind = models.CharField("类型", max_length=10, choices=Kind.choices)
+    handler = models.CharField("处理程序", max_length=60)
+    title = models.CharField("名称", max_length=200)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="jobs",
+        verbose_name="发起人",
+    )
+    params = models.JSONField("参数", default=dict, blank=True)
+    dry_run = models.BooleanField("试运行", default=False)
+    state = models.CharField("状态", max_length=10, choices=State.choices, default=State.QUEUED)
+    input_file = models.FileField("上传文件", upload_to="jobs/in/%Y%m/", blank=True)
+    input_name = models.CharField("上传文件名", max_length=200, blank=True)
+    output_file = models.FileField("结果文件", upload_to="jobs/out/%Y%m/", blank=True)
+    output_name = models.CharField("结果文件名", max_length=200, blank=True)
+    report_file = models.FileField("错误报告", upload_to="jobs/report/%Y%m/", blank=True)
+    total = models.PositiveIntegerField("总行数", null=True, blank=True)
+    processed = models.PositiveIntegerField("已处理", default=0)
+    succeeded = models.PositiveIntegerField("成功", default=0)
+    failed_rows = models.PositiveIntegerField("有误", default=0)
+    skipped = models.PositiveIntegerField("跳过", default=0)
+    summary = models.JSONField("结果摘要", default=dict, blank=True)
+    checkpoint = models.JSONField("续传位置", default=dict, blank=True)
+    message = models.TextField("说明", blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True, db_index=True)
+    started_at = models.DateTimeField("开始时间", null=True, blank=True)
+    finished_at = models.DateTimeField("结束时间", null=True, blank=True)
+    heartbeat_at = models.DateTimeField("最近活动", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "后台任务"
+        verbose_name_plural = verbose_name
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["owner", "-created_at"], name="job_owner_recent")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state in (self.State.DONE, self.State.FAILED, self.State.CANCELLED)
+
+    @property
+    def percent(self) -> int:
+        if self.state == self.State.DONE:
+            return 100
+        if not self.total:
+            return 0
+        return min(99, self.processed * 100 // self.total)

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import django_filters
 from auditlog.models import LogEntry
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET
 
 from gridgov.core.audit_codes import all_codes
+from gridgov.core.errors import DomainError
 from gridgov.core.home import home_context
+from gridgov.core.jobs import cancel_job, job_result_context, jobs_for, resume_job
 from gridgov.core.models import AccessEntry
 from gridgov.core.pages import render_list
 from gridgov.core.scoping import jurisdiction
@@ -112,3 +116,47 @@ def access_log(request: HttpRequest) -> HttpResponse:
         template="core/access_list.html",
         partial="core/_access_table.html",
     )
+
+
+# --- Background jobs (imports, big exports): progress and downloads -----------------------------
+
+
+@login_required
+def job_list(request: HttpRequest) -> HttpResponse:
+    """The user's own jobs, newest first: the download list."""
+    page = Paginator(jobs_for(request.user), 30).get_page(request.GET.get("page"))
+    return render(request, "core/job_list.html", {"page": page})
+
+
+@login_required
+def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    job = get_object_or_404(jobs_for(request.user), pk=pk)
+    if request.method == "POST":
+        try:
+            if request.POST.get("do") == "resume":
+                resume_job(job, actor=request.user)
+                messages.success(request, "任务已重新排队,将从中断处继续。")
+            elif request.POST.get("do") == "cancel":
+                cancel_job(job, actor=request.user)
+                messages.success(request, "任务已取消。")
+        except DomainError as error:
+            messages.error(request, error.message)
+        return redirect("jobs:detail", pk=job.pk)
+    context = {"job": job, "result": job_result_context(job)}
+    if request.htmx:
+        return render(request, "core/_job_progress.html", context)
+    return render(request, "core/job_detail.html", context)
+
+
+@login_required
+@require_GET
+def job_file(request: HttpRequest, pk: int, which: str) -> FileResponse:
+    """A job's file, to its owner only. Exports were logged when they were made."""
+    job = get_object_or_404(jobs_for(request.user), pk=pk)
+    fields = {"input": "input_file", "output": "output_file", "report": "report_file"}
+    if which not in fields or not getattr(job, fields[which]):
+        raise Http404
+    stored = getattr(job, fields[which])
+    names = {"input": job.input_name, "output": job.output_name}
+    name = names.get(which) or f"错误报告-{job.pk}.xlsx"
+    return FileResponse(stored.open("rb"), as_attachment=True, filename=name)
