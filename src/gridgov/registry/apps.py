@@ -17,8 +17,9 @@ class RegistryConfig(AppConfig):
             Unit,
         )
 
-        for model in (Address, House, ResponsibilityLetter, Residence):
+        for model in (Address, ResponsibilityLetter, Residence):
             audit.register(model)
+        audit.register(House, exclude=("owner_id_token", "owner_id_hash"))
         audit.register(Unit, exclude=("legal_rep_phone_token", "security_contact_phone_token"))
         # Tokens and hashes change with every re-encryption; the masked forms record the change.
         audit.register(Person, exclude=("id_token", "id_hash", "phone_token", "phone_hash"))
@@ -38,5 +39,6 @@ class RegistryConfig(AppConfig):
                 "registry.residence.started": "登记居住",
                 "registry.residence.ended": "迁出",
                 "registry.keys.rotated": "轮换加密密钥",
+                "registry.import.batch": "批量导入",
             }
         )

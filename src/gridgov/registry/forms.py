@@ -50,11 +50,12 @@ class HouseForm(forms.Form):
     rental_hazard = forms.ChoiceField(
         label="隐患类型", choices=_optional(codes.RentalHazard.choices), required=False
     )
+    owner_name = forms.CharField(label="房东/产权人姓名", max_length=50, required=False)
     owner_id_number = forms.CharField(
         label="房东/产权人公民身份号码",
         max_length=20,
         required=False,
-        help_text="出租房必填;须为已登记人员。",
+        help_text="出租房必填。已登记的人员会自动关联,姓名可不填。",
     )
     fire_pledge_signed = forms.BooleanField(label="已签消防安全承诺书", required=False)
     fire_pledge_date = forms.DateField(label="承诺书签订日期", required=False, widget=DateInput())

@@ -85,6 +85,16 @@ class House(DomainModel):
         related_name="houses_owned",
         verbose_name="房主/产权人",
     )
+    # A landlord need not live here (or in this city): name and ID number are kept on the house,
+    # and `owner` links the person when they are registered.
+    owner_name = models.CharField("房东/产权人姓名", max_length=50, blank=True)
+    owner_id_token = models.TextField("房东身份证号(密文)", blank=True, editable=False)
+    owner_id_hash = models.CharField(
+        "房东身份证号查找码", max_length=80, blank=True, editable=False, db_index=True
+    )
+    owner_id_masked = models.CharField(
+        "房东公民身份号码", max_length=32, blank=True, editable=False
+    )
     occupancy = models.CharField(
         "使用状况", max_length=10, choices=codes.Occupancy.choices, default="self"
     )

@@ -141,6 +141,7 @@ _HOUSE_FIELDS = (
     "floor_area",
     "ownership",
     "owner",
+    "owner_name",
     "occupancy",
     "rental_no",
     "rental_use",
@@ -150,12 +151,35 @@ _HOUSE_FIELDS = (
 )
 
 
+def _apply_house_owner(house: House, actor: Any, owner_id_number: str | None) -> None:
+    """Store the landlord's ID number (encrypted, hashed, masked) and link the registered person
+    with that number when the actor may see them. None keeps what is on file; "" clears it."""
+    if owner_id_number is None:
+        return
+    raw = owner_id_number.strip()
+    if not raw:
+        house.owner_id_token = house.owner_id_hash = house.owner_id_masked = ""
+        house.owner = None
+        return
+    number = idnumbers.parse(raw, field="owner_id_number").number
+    house.owner_id_token = crypto.encrypt(number)
+    house.owner_id_hash = crypto.lookup_hash(number, "id")
+    house.owner_id_masked = idnumbers.mask(number)
+    with unscoped("landlord look-up by ID number"):
+        owner = Person.objects.filter(id_hash=house.owner_id_hash).first()
+    visible = owner is not None and jurisdiction(actor).allows("registry.view", owner.area_path)
+    house.owner = owner if visible else None
+
+
 def _check_house(house: House) -> None:
+    if house.owner is not None and not house.owner_name:
+        house.owner_name = house.owner.name
+    house.owner_name = (house.owner_name or "").strip()
     if house.is_rental:
         if not house.rental_use:
             raise Invalid("出租房请选择出租用途。", field="rental_use")
-        if house.owner_id is None:
-            raise Invalid("出租房请登记房东(须为已登记人员)。", field="owner")
+        if house.owner_id is None and not (house.owner_name and house.owner_id_hash):
+            raise Invalid("出租房请登记房东的姓名和公民身份号码。", field="owner_id_number")
     else:
         house.rental_no = house.rental_use = house.rental_hazard = ""
     if house.fire_pledge_signed and house.fire_pledge_date is None:
@@ -165,7 +189,9 @@ def _check_house(house: House) -> None:
 
 
 @transaction.atomic
-def create_house(*, actor: Any, address: Address, **fields: Any) -> House:
+def create_house(
+    *, actor: Any, address: Address, owner_id_number: str | None = None, **fields: Any
+) -> House:
     """Register the house at `address` (one per address)."""
     address = lock_current(address, expected_version=None)
     require(actor, "registry.change", address.area_path)
@@ -178,6 +204,7 @@ def create_house(*, actor: Any, address: Address, **fields: Any) -> House:
     for name in _HOUSE_FIELDS:
         if name in fields:
             setattr(house, name, fields[name])
+    _apply_house_owner(house, actor, owner_id_number)
     _check_house(house)
     full_clean_or_invalid(house)
     with audit.action(actor, "registry.house.created"):
@@ -186,12 +213,20 @@ def create_house(*, actor: Any, address: Address, **fields: Any) -> House:
 
 
 @transaction.atomic
-def update_house(house: House, *, actor: Any, version: int, **fields: Any) -> House:
+def update_house(
+    house: House,
+    *,
+    actor: Any,
+    version: int,
+    owner_id_number: str | None = None,
+    **fields: Any,
+) -> House:
     house = lock_current(house, expected_version=version)
     require(actor, "registry.change", house.area_path)
     for name in _HOUSE_FIELDS:
         if name in fields:
             setattr(house, name, fields[name])
+    _apply_house_owner(house, actor, owner_id_number)
     _check_house(house)
     full_clean_or_invalid(house)
     with audit.action(actor, "registry.house.updated"):

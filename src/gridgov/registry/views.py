@@ -136,22 +136,6 @@ def address_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _owner_from_id_number(request: HttpRequest, data: dict[str, Any]) -> dict[str, Any]:
-    """Replace the landlord's ID number by the person on file, as the house service expects."""
-    raw = data.pop("owner_id_number", "") or ""
-    data["owner"] = None
-    if raw.strip():
-        owner = services.find_by_id_number(raw)
-        if owner is None or not jurisdiction(request.user).allows("registry.view", owner.area_path):
-            from gridgov.core.errors import Invalid
-
-            raise Invalid(
-                "该身份证号的人员未登记或不在您的辖区,请先登记房东。", field="owner_id_number"
-            )
-        data["owner"] = owner
-    return data
-
-
 @login_required
 def house_create(request: HttpRequest, pk: int) -> HttpResponse:
     address = _get(request, Address, pk, "registry.change")
@@ -159,9 +143,7 @@ def house_create(request: HttpRequest, pk: int) -> HttpResponse:
     done = submit(
         request,
         form,
-        lambda data: services.create_house(
-            actor=request.user, address=address, **_owner_from_id_number(request, data)
-        ),
+        lambda data: services.create_house(actor=request.user, address=address, **data),
         success="已登记房屋。",
         next_url=lambda h: reverse("registry:house", args=[h.pk]),
     )

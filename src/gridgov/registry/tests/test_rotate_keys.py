@@ -122,7 +122,7 @@ def test_rotation_re_encrypts_rehashes_and_lets_the_old_keys_go(world, registry)
 
         out = _run("--batch-size", "3")
         assert "实有人口:已检查 3/8 条,已更新 3 条" in out
-        assert "完成:检查 9 条记录,更新 9 条(重新加密 15 个密文,重新计算 13 个查找码)" in out
+        assert "完成:检查 10 条记录,更新 9 条(重新加密 15 个密文,重新计算 13 个查找码)" in out
         people, units = _rows()
         for person, (number, phone) in zip(people, [*PEOPLE, ("", "13900001111")], strict=True):
             if number:
@@ -158,7 +158,7 @@ def test_rotation_re_encrypts_rehashes_and_lets_the_old_keys_go(world, registry)
         # A second run changes nothing and records nothing.
         rotated = _tokens(people, units)
         out = _run()
-        assert "完成:检查 9 条记录,更新 0 条(重新加密 0 个密文,重新计算 0 个查找码)" in out
+        assert "完成:检查 10 条记录,更新 0 条(重新加密 0 个密文,重新计算 0 个查找码)" in out
         assert _tokens(*_rows()) == rotated
         assert LogEntry.objects.count() == audit_count + 1
 

@@ -42,7 +42,7 @@ from django.db import models, transaction
 
 from gridgov.core import audit, crypto, request_context
 from gridgov.core.scoping import unscoped
-from gridgov.registry.models import Person, Unit
+from gridgov.registry.models import House, Person, Unit
 
 AUDIT_CODE = "registry.keys.rotated"
 MAX_LISTED_PROBLEMS = 20
@@ -78,6 +78,7 @@ TABLES = (
             Secret("phone_token", "phone_hash", "phone"),
         ),
     ),
+    Table(House, "实有房屋", (Secret("owner_id_token", "owner_id_hash", "id"),)),
     Table(
         Unit,
         "实有单位",
