@@ -9,4 +9,13 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         # The access log is not registered with auditlog: its rows are append-only records
         # themselves, written by `core.access_log.record_access` and never changed.
-        pass
+        from gridgov.core import exports, jobs
+
+        # Big exports of any registered list run in the background (core/exports.py).
+        jobs.register(
+            exports.JOB_HANDLER,
+            kind="export",
+            run=exports.run_export_job,
+            label="导出列表",
+            permission="",
+        )

@@ -16,7 +16,8 @@ from typing import Any
 
 from auditlog.context import auditlog_value, set_actor
 from auditlog.models import LogEntry
-from django.db.models import QuerySet
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Model, QuerySet
 
 from gridgov.core import request_context
 from gridgov.core.audit_codes import label_for
@@ -102,3 +103,32 @@ def register(model: Any, *, exclude: tuple[str, ...] = (), masked: tuple[str, ..
 def mask_fully(value: str) -> str:
     """auditlog masks half a value by default; for a password hash even half is too much."""
     return "******"
+
+
+def record_bulk(
+    actor: Any,
+    code: str,
+    *,
+    model: type[Model],
+    object_repr: str,
+    changes: dict[str, str],
+    area_path: str = "",
+) -> LogEntry:
+    """One audit entry for a change to many rows at once (an import batch, a key rotation),
+    where an entry per row would cost as much as the change itself. `changes` maps a label to
+    what happened ("新增": "2000 条"), shown on the audit page like a field change."""
+    label_for(code)
+    with action(actor, code, area_path=area_path or None):
+        return LogEntry.objects.create(
+            content_type=ContentType.objects.get_for_model(model),
+            object_pk="",
+            object_repr=object_repr[:200],
+            action=LogEntry.Action.UPDATE,
+            changes={label: ["", value] for label, value in changes.items()},
+            actor=actor if getattr(actor, "pk", None) else None,
+            additional_data={
+                "action": code,
+                "area_path": area_path,
+                "request_id": request_context.request_id(),
+            },
+        )

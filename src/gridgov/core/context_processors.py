@@ -15,6 +15,7 @@ NAVIGATION: list[tuple[str, str, str | None]] = [
     ("实有房屋", "registry:houses", "registry.view"),
     ("实有单位", "registry:units", "registry.view"),
     ("标准地址", "registry:addresses", "registry.view"),
+    ("批量导入", "registry:import", "registry.import"),
     ("区域网格", "areas:list", "areas.view"),
     ("网格定位", "areas:locate", "areas.view"),
     ("无责任人网格", "areas:unstaffed", "areas.view"),

@@ -72,8 +72,21 @@ class DecryptionError(Exception):
 # --- Keyrings ----------------------------------------------------------------------------------
 
 
+_parsed_settings: dict[str, tuple[Any, tuple[str, ...]]] = {}
+
+
 def _setting(name: str) -> tuple[str, ...]:
     value = getattr(settings, name, None) or ()
+    # Parsed once per settings value (an import calls this twice a row); override_settings in
+    # tests puts in a new value, which is parsed afresh.
+    cached = _parsed_settings.get(name)
+    if cached is not None and cached[0] is value:
+        return cached[1]
+    _parsed_settings[name] = (value, keys := _parse_keys(name, value))
+    return keys
+
+
+def _parse_keys(name: str, value: Any) -> tuple[str, ...]:
     if isinstance(value, str):
         value = value.split(",")
     keys = tuple(k.strip() for k in value if k and k.strip())
@@ -102,7 +115,11 @@ def _keyring() -> tuple[MultiFernet, Fernet]:
 
 
 def _hash_keys() -> tuple[bytes, ...]:
-    keys = _setting("GRIDGOV_HASH_KEYS")
+    return _checked_hash_keys(_setting("GRIDGOV_HASH_KEYS"))
+
+
+@lru_cache(maxsize=8)
+def _checked_hash_keys(keys: tuple[str, ...]) -> tuple[bytes, ...]:
     for position, key in enumerate(keys, start=1):
         if len(key) < MIN_HASH_KEY_LENGTH:
             raise ImproperlyConfigured(
@@ -129,7 +146,7 @@ def encrypt(text: str) -> str:
     """A Fernet token (ASCII) for `text` under the current key; equal texts give unequal tokens."""
     if not isinstance(text, str):
         raise TypeError(f"encrypt() takes str, not {type(text).__name__}")
-    return _keyring()[0].encrypt(text.encode()).decode("ascii")
+    return _keyring()[1].encrypt(text.encode()).decode("ascii")
 
 
 def decrypt(token: str) -> str:

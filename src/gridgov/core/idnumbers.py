@@ -24,6 +24,7 @@ in the birth year, which rejects real numbers (a person born in 1950 and first i
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -164,19 +165,35 @@ def _upgrade_15(number: str, *, field_name: str | None) -> str:
     return body + ric.calc_check_digit(body + "0")
 
 
-def _region(code: str, birth_year: int) -> tuple[bool, str]:
-    """(known in some GB/T 2260 version, a display name). Never raises."""
-    if code in RESIDENCE_PERMIT_REGIONS:
-        return True, RESIDENCE_PERMIT_REGIONS[code]
+@functools.lru_cache(maxsize=20_000)
+def _region_entries(code: str) -> tuple[str, str, str] | None:
+    """(province, prefecture entry, county entry) of a GB/T 2260 code in stdnum's loc.dat, or
+    None if no version knows it. Cached: a look-up walks the whole table."""
     db = numdb.get("cn/loc")
     parts = {key: value for _, props in db.info(code) for key, value in props.items()}
     county = parts.get("county")
     if not county:
-        return False, ""
-    names = [parts.get("province", "")]
+        return None
+    prefecture = ""
     if code[4:] != "00":  # a county: its prefecture first, when that has a name of its own
-        prefecture = {k: v for _, p in db.info(code[:4] + "00") for k, v in p.items()}
-        names.append(_county_name(prefecture.get("county", ""), birth_year))
+        prefecture = {k: v for _, p in db.info(code[:4] + "00") for k, v in p.items()}.get(
+            "county", ""
+        )
+    return parts.get("province", ""), prefecture, county
+
+
+@functools.lru_cache(maxsize=100_000)
+def _region(code: str, birth_year: int) -> tuple[bool, str]:
+    """(known in some GB/T 2260 version, a display name). Never raises."""
+    if code in RESIDENCE_PERMIT_REGIONS:
+        return True, RESIDENCE_PERMIT_REGIONS[code]
+    entries = _region_entries(code)
+    if entries is None:
+        return False, ""
+    province, prefecture, county = entries
+    names = [province]
+    if prefecture:
+        names.append(_county_name(prefecture, birth_year))
     names.append(_county_name(county, birth_year))
     names = [n for n in names if n and not _is_placeholder(n)]
     return True, "".join(dict.fromkeys(names))

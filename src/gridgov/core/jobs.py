@@ -52,7 +52,10 @@ _handlers: dict[str, Handler] = {}
 def register(
     name: str, *, kind: str, run: Callable[[Job, Progress], None], label: str, permission: str
 ) -> None:
-    """Make `run(job, progress)` available as job handler `name` (apps call this in ready())."""
+    """Make `run(job, progress)` available as job handler `name` (apps call this in ready()).
+
+    `permission` is the action the actor needs somewhere to start it; "" for a generic handler
+    that checks its own per job (core.export checks the export spec's action)."""
     _handlers[name] = Handler(name=name, kind=kind, run=run, label=label, permission=permission)
 
 
@@ -134,7 +137,7 @@ def start_job(
     spec = handler_for(handler)
     from gridgov.core.scoping import jurisdiction
 
-    if not jurisdiction(actor).allows_anywhere(spec.permission):
+    if spec.permission and not jurisdiction(actor).allows_anywhere(spec.permission):
         raise NotPermitted()
     job = Job(
         kind=spec.kind,

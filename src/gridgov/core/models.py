@@ -134,3 +134,31 @@ class Job(models.Model):
         if not self.total:
             return 0
         return min(99, self.processed * 100 // self.total)
+
+
+class JobProblem(models.Model):
+    """One row of a job's input that was refused (or matched an existing record), with the
+    row's values as read and the reasons: the error report is built from these.
+
+    Written in the same transaction as the batch of rows it belongs to, so an interrupted job
+    resumed from its checkpoint neither loses nor repeats a problem.
+    """
+
+    class Level(models.TextChoices):
+        ERROR = "error", "有误"
+        MATCHED = "matched", "已存在"
+
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="problems")
+    row = models.PositiveIntegerField("行号")
+    level = models.CharField("类别", max_length=10, choices=Level.choices)
+    messages = models.JSONField("原因", default=list)
+    values = models.JSONField("原始内容", default=dict)
+
+    class Meta:
+        verbose_name = "任务问题行"
+        verbose_name_plural = verbose_name
+        ordering = ["job", "row"]
+        indexes = [models.Index(fields=["job", "level", "row"], name="jobproblem_job_row")]
+
+    def __str__(self) -> str:
+        return f"第 {self.row} 行:{';'.join(self.messages)}"

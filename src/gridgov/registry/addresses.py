@@ -7,6 +7,7 @@ removed, the unit words (号, 幢, 单元, 层, 室) written once, by the code, 
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass, fields
 
@@ -76,3 +77,22 @@ class AddressParts:
         if self.compound and self.building:
             return []
         return ["街路巷/村组与门牌号,或小区与楼栋"]
+
+
+_ADDRESS_TEXT = re.compile(
+    r"^(?P<street>.+?)(?P<door_no>[0-9A-Za-z-]+)号"
+    r"(?P<compound>.*?)"
+    r"(?:(?P<building>[0-9A-Za-z-]+)(?:幢|栋|号楼))?"
+    r"(?:(?P<unit_no>[0-9A-Za-z-]+)单元)?"
+    r"(?:(?P<floor>-?[0-9]+)层)?"
+    r"(?:(?P<room>[0-9A-Za-z-]+)室)?$"
+)
+
+
+def parse_address_text(text: str) -> AddressParts | None:
+    """Parts of an address written as one text in the canonical order ("中山路7号3幢2单元502室",
+    "张家村3组12号"), or None when no door number can be found."""
+    match = _ADDRESS_TEXT.match(fold(text))
+    if match is None:
+        return None
+    return AddressParts.clean(**{k: v or "" for k, v in match.groupdict().items()})

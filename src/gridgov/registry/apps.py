@@ -8,6 +8,12 @@ class RegistryConfig(AppConfig):
 
     def ready(self) -> None:
         from gridgov.core import audit, audit_codes
+        from gridgov.core import exports as core_exports
+        from gridgov.registry import imports
+        from gridgov.registry.exports import SPECS as EXPORT_SPECS
+
+        for spec in EXPORT_SPECS:
+            core_exports.register(spec)
         from gridgov.registry.models import (
             Address,
             House,
@@ -36,9 +42,11 @@ class RegistryConfig(AppConfig):
                 "registry.person.created": "登记人员",
                 "registry.person.updated": "修改人员信息",
                 "registry.person.status": "变更人员状态",
+                "registry.person.merged": "合并重复人员档案",
                 "registry.residence.started": "登记居住",
                 "registry.residence.ended": "迁出",
                 "registry.keys.rotated": "轮换加密密钥",
                 "registry.import.batch": "批量导入",
             }
         )
+        imports.register_job_handler()

@@ -154,6 +154,7 @@ class PersonStatus(models.TextChoices):
     PRESENT = "present", "在册"
     MOVED_OUT = "moved_out", "已迁出"
     DECEASED = "deceased", "已死亡"
+    MERGED = "merged", "已合并"  # a duplicate record merged into another (Person.merged_into)
 
 
 class InflowReason(models.TextChoices):

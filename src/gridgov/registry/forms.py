@@ -145,5 +145,98 @@ class NewResidentForm(PersonForm):
 
 
 class PersonStatusForm(VersionedForm):
-    status = forms.ChoiceField(label="状态", choices=codes.PersonStatus.choices)
+    # 已合并 is set by the merge, never chosen here.
+    status = forms.ChoiceField(
+        label="状态",
+        choices=[c for c in codes.PersonStatus.choices if c[0] != codes.PersonStatus.MERGED],
+    )
     on = forms.DateField(label="日期", required=False, widget=DateInput())
+
+
+# --- Editing: prefilled from the record, carrying its version; numbers on file are never shown ---
+
+_KEEP = "留空表示不修改"
+
+
+def _keep_help(masked: str) -> str:
+    return f"{_KEEP}(现登记为 {masked})。" if masked else f"{_KEEP}。"
+
+
+class PersonEditForm(VersionedForm, PersonForm):
+    """A person's details. The ID and phone fields start empty: empty keeps the number on file."""
+
+    def __init__(self, *args: Any, person: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["id_number"].help_text = _keep_help(person.id_masked) + (
+            "性别、出生日期由号码得出。" if person.id_masked else ""
+        )
+        self.fields["phone"].help_text = _keep_help(person.phone_masked)
+
+    @staticmethod
+    def initial_for(person: Any) -> dict[str, Any]:
+        names = [n for n in PersonForm.base_fields if n not in ("id_number", "phone")]
+        return {"version": person.version, **{n: getattr(person, n) for n in names}}
+
+
+class HouseEditForm(VersionedForm, HouseForm):
+    """A house's details. The landlord's ID field starts empty: empty keeps the number on file."""
+
+    def __init__(self, *args: Any, house: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner_id_number"].help_text = _keep_help(house.owner_id_masked)
+
+    @staticmethod
+    def initial_for(house: Any) -> dict[str, Any]:
+        names = [n for n in HouseForm.base_fields if n != "owner_id_number"]
+        return {"version": house.version, **{n: getattr(house, n) for n in names}}
+
+
+class UnitEditForm(VersionedForm, UnitForm):
+    """A unit's details. The phone fields start empty: empty keeps the number on file."""
+
+    PHONES = ("legal_rep_phone", "security_contact_phone")
+
+    def __init__(self, *args: Any, unit: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in self.PHONES:
+            self.fields[name].help_text = _keep_help(getattr(unit, f"{name}_masked"))
+
+    @staticmethod
+    def initial_for(unit: Any) -> dict[str, Any]:
+        names = [n for n in UnitForm.base_fields if n not in UnitEditForm.PHONES]
+        return {"version": unit.version, **{n: getattr(unit, n) for n in names}}
+
+
+class MergeForm(forms.Form):
+    """Confirms a merge at the versions both records were shown at."""
+
+    keep_version = forms.IntegerField(widget=forms.HiddenInput)
+    drop_version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+IMPORT_MAX_BYTES = 300 * 1024 * 1024
+
+
+class ImportForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="导入内容",
+        choices=[("people", "实有人口"), ("houses", "实有房屋"), ("units", "实有单位")],
+    )
+    file = forms.FileField(
+        label="文件", help_text="Excel(.xlsx)或 CSV(UTF-8 或 GBK),可先下载导入模板填写。"
+    )
+    dry_run = forms.BooleanField(
+        label="先试导入(只检查,不写入)",
+        required=False,
+        initial=True,
+        help_text="检查完成后可在结果页“确认导入”有效的行。",
+    )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        name = (upload.name or "").lower()
+        if not name.endswith((".xlsx", ".xlsm", ".xls", ".csv", ".txt")):
+            raise forms.ValidationError("请上传 .xlsx 或 .csv 文件。")
+        if upload.size > IMPORT_MAX_BYTES:
+            raise forms.ValidationError("文件超过 300 MB,请拆分后分批导入。")
+        return upload

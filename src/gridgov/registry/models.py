@@ -285,6 +285,15 @@ class Person(DomainModel):
         "状态", max_length=10, choices=codes.PersonStatus.choices, default="present"
     )
     status_date = models.DateField("状态日期", null=True, blank=True)
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="merged_from",
+        verbose_name="合并至",
+    )
     client_uuid = models.UUIDField("客户端编号", null=True, blank=True, unique=True, editable=False)
 
     class Meta:

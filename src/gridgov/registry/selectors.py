@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from gridgov.core import crypto, idnumbers
+from gridgov.registry import codes
 from gridgov.registry.addresses import fold
 from gridgov.registry.models import Person, Residence
 
@@ -73,6 +74,34 @@ def register_file_section(source: FileSectionSource) -> None:
 def person_file_sections(actor: Any, person: Person) -> list[FileSection]:
     sections = [s for s in (source(actor, person) for source in _file_sections) if s is not None]
     return sorted(sections, key=lambda s: s.order)
+
+
+def possible_duplicates(actor: Any, person: Person) -> QuerySet[Person]:
+    """Records in the actor's reach that may be the same person as `person`: the same name and
+    birth date (both unknown counts as the same) at the same current standard address, at least
+    one of the two without an ID number (two ID numbers are two people). Merged records and
+    `person` itself are left out; so is everyone when `person` lives nowhere on file."""
+    people = Person.objects.for_user(actor, "registry.view")
+    if person.status == codes.PersonStatus.MERGED:
+        return people.none()
+    address_id = (
+        Residence._base_manager.filter(person=person, until__isnull=True)
+        .values_list("house__address_id", flat=True)
+        .first()
+    )
+    if address_id is None:
+        return people.none()
+    same_address = Residence._base_manager.filter(
+        person=OuterRef("pk"), until__isnull=True, house__address_id=address_id
+    )
+    candidates = (
+        people.filter(Exists(same_address), name=person.name, birth_date=person.birth_date)
+        .exclude(pk=person.pk)
+        .exclude(status=codes.PersonStatus.MERGED)
+    )
+    if person.id_hash:
+        candidates = candidates.filter(id_hash="")
+    return candidates.order_by("pk")
 
 
 def household_members(actor: Any, person: Person) -> QuerySet[Person]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
@@ -479,6 +480,7 @@ def update_person(
     """Change a person's details. `id_number`/`phone` None keeps the stored number."""
     person = lock_current(person, expected_version=version)
     require(actor, "registry.change", person.area_path)
+    _refuse_merged(person)
     nullable = ("birth_date", "permit_valid_until", "employer")
     for name in _PERSON_FIELDS:
         if name in fields:
@@ -549,6 +551,7 @@ def move_person(
     require(actor, "registry.change", person.area_path)
     house = lock_current(house, expected_version=None)
     require(actor, "registry.change", house.area_path)
+    _refuse_merged(person)
     if person.status != codes.PersonStatus.PRESENT:
         raise InvalidTransition("该人员已迁出或死亡,不能登记新的居住地。")
     since = since or timezone.localdate()
@@ -570,6 +573,9 @@ def set_person_status(
     require(actor, "registry.change", person.area_path)
     if status not in codes.PersonStatus.values:
         raise Invalid("未知的人员状态。", field="status")
+    _refuse_merged(person)
+    if status == codes.PersonStatus.MERGED:
+        raise Invalid("合并重复档案请使用“合并”功能。", field="status")
     if status == person.status:
         raise InvalidTransition(f"该人员已是“{codes.PersonStatus(status).label}”状态。")
     if person.status == codes.PersonStatus.DECEASED:
@@ -583,6 +589,140 @@ def set_person_status(
     with audit.action(actor, "registry.person.status"):
         save_changed(person)
     return person
+
+
+# --- Merging duplicate records -------------------------------------------------------------------
+
+MergeHook = Callable[[Person, Person, Any], None]
+_merge_hooks: list[MergeHook] = []
+
+
+def register_merge_hook(hook: MergeHook) -> None:
+    """Let another app move its own rows when a duplicate is merged: `hook(keep, drop, actor)`.
+
+    It runs inside the merge's transaction, after the registry's rows have moved and before
+    `drop` is marked merged; a DomainError it raises undoes the whole merge. Apps register theirs
+    in apps.py, beside their person-file section (selectors.register_file_section)."""
+    if hook not in _merge_hooks:
+        _merge_hooks.append(hook)
+
+
+def _refuse_merged(person: Person) -> None:
+    if person.status == codes.PersonStatus.MERGED:
+        raise InvalidTransition(f"“{person.name}”的档案已合并至其他档案,请在保留的档案中办理。")
+
+
+# Filled on the kept record from the dropped one where the kept record has nothing. Name, sex,
+# ethnicity and type of residence always have a value; sex and birth date follow an ID number.
+_MERGE_FILLED = tuple(
+    name for name in _PERSON_FIELDS if name not in ("name", "sex", "ethnicity", "residence_type")
+)
+
+
+def _lock_pair(
+    keep: Person, keep_version: int, drop: Person, drop_version: int
+) -> tuple[Person, Person]:
+    """Lock both rows in primary-key order (two merges of the same pair cannot deadlock)."""
+    wanted = {keep.pk: keep_version, drop.pk: drop_version}
+    locked = {
+        pk: lock_current(person, expected_version=wanted[pk])
+        for pk, person in sorted({keep.pk: keep, drop.pk: drop}.items())
+    }
+    return locked[keep.pk], locked[drop.pk]
+
+
+def _take_identity(keep: Person, drop: Person) -> None:
+    """Move the dropped record's ID number to the kept one (the number is unique: one holder)."""
+    parsed = idnumbers.parse(crypto.decrypt(drop.id_token))
+    try:
+        idnumbers.check_consistency(parsed, sex=keep.sex or None, birth_date=keep.birth_date)
+    except idnumbers.InvalidIdNumber as error:
+        raise Invalid(
+            f"“{drop.name}”的公民身份号码与“{keep.name}”的性别或出生日期不符,不能合并:"
+            f"{error.message}"
+        ) from error
+    keep.id_token, keep.id_hash, keep.id_masked = drop.id_token, drop.id_hash, drop.id_masked
+    keep.sex, keep.birth_date = parsed.sex_code, parsed.birth_date
+    drop.id_token = drop.id_hash = drop.id_masked = ""
+
+
+def _move_residences(keep: Person, drop: Person) -> None:
+    """The dropped record's residences become the kept one's, history and all. If both live
+    somewhere now, the kept record's residence stays current and the dropped one's ends the day
+    before it began (or on its own first day, if it began later), so the history has one current
+    residence and no gap where there was none."""
+    with unscoped("residences of two people being merged"):
+        rows = Residence.objects.select_for_update()
+        keep_current = rows.filter(person=keep, until__isnull=True).first()
+        moved = list(rows.filter(person=drop))
+    for residence in moved:
+        if residence.until is None:
+            if keep_current is not None:
+                day_before = keep_current.since - dt.timedelta(days=1)
+                residence.until = max(residence.since, day_before)
+            else:
+                # The kept record had no home on file: it is kept where the person lives now.
+                grid = residence.house.address.grid
+                keep.grid, keep.area_path = grid, grid.path
+        residence.person = keep
+        save_changed(residence)
+
+
+@transaction.atomic
+def merge_people(
+    keep: Person, drop: Person, *, actor: Any, keep_version: int, drop_version: int
+) -> Person:
+    """Merge the duplicate record `drop` into `keep`; both histories stay, nothing is deleted.
+
+    Who: registry.change over both records' areas. What it writes, in one transaction: drop's
+    residences (and houses it owns) move to keep, keep's blank fields are filled from drop (its ID
+    number too, when only drop has one), the apps' merge hooks move their rows, and drop is marked
+    merged into keep (status 已合并, today). Raises Conflict for a stale version, NotPermitted,
+    and InvalidTransition for: the same record, an already merged one, two ID numbers (two
+    different people), or a present record into one that has moved out or died."""
+    if keep.pk == drop.pk:
+        raise InvalidTransition("不能把档案合并到它自己。")
+    keep, drop = _lock_pair(keep, keep_version, drop, drop_version)
+    require(actor, "registry.change", keep.area_path)
+    require(actor, "registry.change", drop.area_path)
+    for person in (drop, keep):
+        _refuse_merged(person)
+    if keep.id_hash and drop.id_hash:
+        raise InvalidTransition(
+            "两份档案都有公民身份号码,是不同的人,不能合并。如号码登记有误,请先修改档案。"
+        )
+    present = codes.PersonStatus.PRESENT
+    if keep.status != present and drop.status == present:
+        raise InvalidTransition(
+            f"“{keep.name}”{keep.get_status_display()},“{drop.name}”仍在册:"
+            "请保留在册的档案,把另一份合并进来。"
+        )
+
+    if drop.id_hash:
+        _take_identity(keep, drop)
+    for name in _MERGE_FILLED:
+        if getattr(keep, name) in ("", None) and getattr(drop, name) not in ("", None):
+            setattr(keep, name, getattr(drop, name))
+    if not keep.phone_token and drop.phone_token:
+        keep.phone_token, keep.phone_hash = drop.phone_token, drop.phone_hash
+        keep.phone_masked = drop.phone_masked
+    _check_person(keep)
+
+    with audit.action(actor, "registry.person.merged"):
+        _move_residences(keep, drop)
+        with unscoped("houses owned by a person being merged"):
+            owned = list(House.objects.select_for_update().filter(owner=drop))
+        for house in owned:
+            house.owner = keep
+            save_changed(house)
+        for hook in _merge_hooks:
+            hook(keep, drop, actor)
+        drop.status, drop.status_date = codes.PersonStatus.MERGED, timezone.localdate()
+        drop.merged_into = keep
+        save_changed(drop)  # first: it gives up its ID number before keep takes it
+        full_clean_or_invalid(keep, exclude=["client_uuid"])
+        save_changed(keep)
+    return keep
 
 
 # --- Revealing sensitive values ------------------------------------------------------------------

@@ -37,6 +37,17 @@ def _row_counts() -> dict[str, int]:
         }
 
 
+_REGISTRY_MODELS = ("Address", "House", "Person", "Residence", "Unit", "ResponsibilityLetter")
+
+
+def _registry_counts() -> dict[str, int]:
+    from django.apps import apps
+
+    return {
+        name: apps.get_model("registry", name)._base_manager.count() for name in _REGISTRY_MODELS
+    }
+
+
 def _township_grids() -> list[Area]:
     with unscoped("test: demo grids"):
         return list(Area.objects.grids().filter(code__startswith=demo.TOWNSHIP_CODE))
@@ -102,8 +113,10 @@ def test_real_grids_tile_the_box_without_overlap() -> None:
 
 @pytest.mark.django_db
 def test_full_demo_through_the_command_and_again() -> None:
+    # The registry's records for all 233 grids take a minute through the services; they are
+    # tested on a small demo below and in registry/tests/test_demo.py.
     out = StringIO()
-    call_command("seed_demo", stdout=out)
+    call_command("seed_demo", "--without-registry", stdout=out)
     text = out.getvalue()
     for username in LOGINS:
         assert username in text
@@ -171,9 +184,10 @@ def test_full_demo_through_the_command_and_again() -> None:
     assert User.objects.get(username="gw330203101201001").check_password(demo.DEFAULT_PASSWORD)
 
     # Again, as `make demo` does: nothing new, and it says so.
+    assert _registry_counts() == dict.fromkeys(_REGISTRY_MODELS, 0)
     before = _row_counts()
     out = StringIO()
-    call_command("seed_demo", stdout=out)
+    call_command("seed_demo", "--without-registry", stdout=out)
     assert _row_counts() == before
     assert "未新建" in out.getvalue()
     assert "worker" in out.getvalue()
@@ -195,6 +209,23 @@ def test_second_run_creates_nothing() -> None:
     assert not second.created_anything
     assert second.existing == first.created
     assert [r.username for r in second.logins] == [r.username for r in first.logins]
+
+
+@pytest.mark.django_db
+def test_demo_with_registry_twice_same_counts() -> None:
+    from gridgov.registry import demo as registry_demo
+
+    first = registry_demo.seed_demo(**SMALL)
+    assert first.created["area"] == 1 + 17 + 3 + 5 + 3
+    assert 5 * 10 + 2 <= first.created["person"] <= 5 * 20 + 2  # + the duplicate pair
+    assert first.created["unit"] == 5
+    before = _row_counts() | _registry_counts()
+
+    second = registry_demo.seed_demo(**SMALL)
+
+    assert _row_counts() | _registry_counts() == before
+    assert not second.created_anything
+    assert second.existing == first.created
 
 
 @pytest.mark.django_db

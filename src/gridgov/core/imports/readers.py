@@ -44,6 +44,7 @@ import re
 import unicodedata
 import warnings
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -97,12 +98,15 @@ class TableError(ValueError):
 
 def _clean_str(text: str) -> str:
     if not text.isascii():
-        text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
+        # Invisible characters go first: left between a letter and its accent, they would keep
+        # NFKC from composing the two, and a second pass would then change the text.
+        text = unicodedata.normalize("NFKC", text.translate(_INVISIBLE))
     text = text.strip()
-    if text.startswith('="'):
+    while text.startswith('="'):  # unwrapped to the end, so that cleaning twice changes nothing
         match = _EXCEL_TEXT_FORMULA.match(text)
-        if match:
-            text = match.group(1).strip()
+        if not match:
+            break
+        text = match.group(1).strip()
     return text
 
 
@@ -172,6 +176,11 @@ def parse_date(text: str | dt.date) -> dt.date:
         return text.date()
     if isinstance(text, dt.date):
         return text
+    if len(text) == 10 and text[4] == "-" and text[7] == "-":  # ISO, the common case: fast
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            pass  # e.g. "2026-02-30": the general path gives the message
     shown = cell_text(text)
     compact = _AROUND_MARKS.sub(r"\1", " ".join(shown.split()))
     if not compact:
@@ -422,7 +431,11 @@ class _OpenpyxlSource:
         sheet = self.book[name]
         # The <dimension> written by some tools is wrong; trusting it would drop rows.
         sheet.reset_dimensions()
-        yield from enumerate(sheet.iter_rows(values_only=True), start=1)
+        try:
+            yield from enumerate(sheet.iter_rows(values_only=True), start=1)
+        except (SyntaxError, zipfile.BadZipFile, zlib.error, EOFError, KeyError) as exc:
+            # The sheet's XML is streamed: a cut-off or corrupted part shows only now.
+            raise TableError(_BAD_WORKBOOK) from exc
 
     def close(self) -> None:
         self.book.close()
@@ -450,7 +463,10 @@ class _CalamineSource:
         return name in self.book.sheet_names
 
     def rows_of(self, name: str) -> RawRows:
-        sheet = self.book.get_sheet_by_name(name)
+        try:
+            sheet = self.book.get_sheet_by_name(name)  # the whole sheet is parsed here
+        except Exception as exc:  # a missing or damaged sheet part (no common base class)
+            raise TableError(_BAD_WORKBOOK) from exc
         # calamine yields every row from the sheet's first (row 1), blank ones as "" cells.
         yield from enumerate(sheet.iter_rows(), start=1)
 

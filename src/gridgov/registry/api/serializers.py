@@ -193,6 +193,7 @@ class PersonSerializer(serializers.ModelSerializer):
             "grid",
             "status",
             "status_date",
+            "merged_into",
             "version",
         ]
         read_only_fields = fields
@@ -234,7 +235,10 @@ class RevealedSerializer(serializers.Serializer):
 
 class StatusSerializer(serializers.Serializer):
     version = serializers.IntegerField()
-    status = serializers.ChoiceField(choices=codes.PersonStatus.choices)
+    # 已合并 is set by the merge endpoint, never chosen here.
+    status = serializers.ChoiceField(
+        choices=[c for c in codes.PersonStatus.choices if c[0] != codes.PersonStatus.MERGED]
+    )
     on = serializers.DateField(required=False, allow_null=True)
 
 
@@ -243,3 +247,11 @@ class MoveSerializer(serializers.Serializer):
     house = ScopedPrimaryKeyRelatedField(model=House, action="registry.change")
     arrangement = serializers.ChoiceField(choices=codes.LivingArrangement.choices)
     since = serializers.DateField(required=False, allow_null=True)
+
+
+class MergeSerializer(serializers.Serializer):
+    drop = ScopedPrimaryKeyRelatedField(
+        model=Person, action="registry.change", help_text="并入的重复档案;合并后标记为已合并"
+    )
+    keep_version = serializers.IntegerField(help_text="保留档案的 version")
+    drop_version = serializers.IntegerField(help_text="并入档案的 version")

@@ -7,12 +7,13 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from gridgov.core.api.viewsets import ScopedViewSet
-from gridgov.registry import services
+from gridgov.registry import selectors, services
 from gridgov.registry.api.serializers import (
     AddressCreateSerializer,
     AddressSerializer,
     HouseCreateSerializer,
     HouseSerializer,
+    MergeSerializer,
     MoveSerializer,
     PersonCreateSerializer,
     PersonSerializer,
@@ -127,6 +128,25 @@ class PersonViewSet(ScopedViewSet):
             MoveSerializer,
             lambda data: services.move_person(person, actor=request.user, **data),
         )
+
+    @extend_schema(request=MergeSerializer, responses=PersonSerializer)
+    @action(detail=True, methods=["post"])
+    def merge(self, request, pk=None):
+        """Merge the duplicate record `drop` into this one (kept); both histories stay."""
+        keep = self.get_object()
+        return self.call_service(
+            MergeSerializer,
+            lambda data: services.merge_people(keep, actor=request.user, **data),
+        )
+
+    @extend_schema(responses=PersonSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def duplicates(self, request, pk=None):
+        """Possible duplicates of this person (same name, birth date and current address, at
+        least one of the two without an ID number), as the person's file lists them."""
+        person = self.get_object()
+        rows = selectors.possible_duplicates(request.user, person)
+        return Response(PersonSerializer(rows, many=True).data)
 
     @extend_schema(responses=ResidenceSerializer(many=True))
     @action(detail=True, methods=["get"])

@@ -1,4 +1,5 @@
-"""`manage.py seed_demo`: the demo township 横街镇 with its villages, grids, departments and people.
+"""`manage.py seed_demo`: the demo township 横街镇 with its villages, grids, departments and people
+(areas/demo.py), then the registry records of its grids (registry/demo.py), in one transaction.
 
 Idempotent (`make demo` runs it every time): what exists already is skipped, never duplicated.
 """
@@ -13,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from gridgov.areas import demo
 from gridgov.core.errors import DomainError, Invalid
+from gridgov.registry import demo as registry_demo
 
 
 def _width(text: str) -> int:
@@ -26,8 +28,8 @@ def _pad(text: str, width: int) -> str:
 
 class Command(BaseCommand):
     help = (
-        "写入演示数据:海曙区及其乡镇街道,横街镇的村社区、网格、部门、网格员"
-        "和各角色演示账号(可重复运行)。"
+        "写入演示数据:海曙区及其乡镇街道,横街镇的村社区、网格、部门、网格员、"
+        "各角色演示账号,以及各实体网格的地址、房屋、人口和单位(可重复运行)。"
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -42,11 +44,21 @@ class Command(BaseCommand):
             default=demo.DEFAULT_PASSWORD,
             help=f"所有新建演示账号共用的密码(默认 {demo.DEFAULT_PASSWORD})。",
         )
+        parser.add_argument(
+            "--without-registry",
+            action="store_true",
+            help="只写区域、部门和账号,不写一标三实演示数据(地址、房屋、人口、单位)。",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.monotonic()
         try:
-            result = demo.seed_demo(seed=options["seed"], password=options["password"])
+            # The registry's records come after the areas, in the same transaction.
+            result = registry_demo.seed_demo(
+                seed=options["seed"],
+                password=options["password"],
+                with_registry=not options["without_registry"],
+            )
         except Invalid as exc:
             messages = [m for ms in exc.as_dict().values() for m in ms]
             raise CommandError("演示数据未写入:" + " ".join(messages)) from exc
@@ -67,7 +79,7 @@ class Command(BaseCommand):
                 )
             )
         out.write(f"  {_pad('', 36)}  新建  已存在")
-        for kind, label in demo.KINDS.items():
+        for kind, label in {**demo.KINDS, **registry_demo.KINDS}.items():
             created, existing = result.created[kind], result.existing[kind]
             out.write(f"  {_pad(label, 36)}  {created:>4}  {existing:>6}")
 

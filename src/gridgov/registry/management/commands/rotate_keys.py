@@ -35,12 +35,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from auditlog.models import LogEntry
-from django.contrib.contenttypes.models import ContentType
 from django.core.management.base import BaseCommand, CommandError
 from django.db import models, transaction
 
-from gridgov.core import audit, crypto, request_context
+from gridgov.core import audit, crypto
 from gridgov.core.scoping import unscoped
 from gridgov.registry.models import House, Person, Unit
 
@@ -237,24 +235,17 @@ class Command(BaseCommand):
 
         actor = system_actor()
         updated = "、".join(f"{label} {n} 条" for label, n in tally.updated.items() if n)
-        with audit.action(actor, AUDIT_CODE):
-            LogEntry.objects.create(
-                content_type=ContentType.objects.get_for_model(Person),
-                object_pk="",
-                object_repr="个人信息加密字段(实有人口、实有单位)",
-                action=LogEntry.Action.UPDATE,
-                changes={
-                    "重新加密的密文": ["", f"{tally.tokens} 个"],
-                    "重新计算的查找码": ["", f"{tally.hashes} 个"],
-                    "更新的记录": ["", updated],
-                },
-                actor=actor,
-                additional_data={
-                    "action": AUDIT_CODE,
-                    "area_path": "",
-                    "request_id": request_context.request_id(),
-                },
-            )
+        audit.record_bulk(
+            actor,
+            AUDIT_CODE,
+            model=Person,
+            object_repr="个人信息加密字段(实有人口、实有房屋、实有单位)",
+            changes={
+                "重新加密的密文": f"{tally.tokens} 个",
+                "重新计算的查找码": f"{tally.hashes} 个",
+                "更新的记录": updated,
+            },
+        )
 
     def _report(self, tally: Tally, *, dry_run: bool) -> None:
         checked = sum(tally.checked.values())
