@@ -5,7 +5,7 @@
 #   make test      unit tests on SQLite, again on PostgreSQL, then the browser tests
 #   make lint      ruff check and ruff format --check
 #   make fmt       ruff format and ruff check --fix
-#   make bench     run the scripts in bench/
+#   make bench     run the scripts in bench/ (BENCH=registry: only that one; BENCH_SCALE=N people)
 #   make lock      rewrite requirements.lock from the virtualenv
 
 SHELL := /bin/bash
@@ -100,10 +100,23 @@ fmt: python-deps
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
+# Every bench/*.py (support packages in bench/ are not run), or just bench/$(BENCH).py; each
+# prints its figures and checks its own limits. BENCH_SCALE (people, default 1,000,000) and
+# BENCH_DATABASE_URL reach the scripts through the environment.
 bench: install
-	@shopt -s nullglob; scripts=(bench/*.py); \
+	@shopt -s nullglob; \
+	if [ -n "$(BENCH)" ]; then \
+	  scripts=(bench/$(BENCH).py); \
+	  if [ ! -f "$${scripts[0]}" ]; then \
+	    echo "No benchmark bench/$(BENCH).py; there are: $$(cd bench && ls *.py | sed 's/\.py$$//' | xargs)" >&2; \
+	    exit 1; fi; \
+	else scripts=(bench/*.py); fi; \
 	if [ $${#scripts[@]} -eq 0 ]; then echo "bench/ has no benchmark scripts yet: nothing to run."; exit 0; fi; \
-	for script in "$${scripts[@]}"; do echo "== $$script"; $(PY) "$$script"; done
+	failed=(); \
+	for script in "$${scripts[@]}"; do \
+	  echo "== $$script"; $(PY) "$$script" || failed+=("$$script"); \
+	done; \
+	if [ $${#failed[@]} -gt 0 ]; then echo "Failed: $${failed[*]}" >&2; exit 1; fi
 
 lock: python-deps
 	@{ sed -n '1,/^# Ranges live/p' requirements.lock; \

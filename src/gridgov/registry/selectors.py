@@ -40,11 +40,15 @@ def search_people(actor: Any, query: str) -> QuerySet[Person]:
         return people.filter(phone_hash=crypto.lookup_hash(text, "phone"))
     if _LETTERS.match(text):
         return people.filter(name_initials__startswith=text)
-    at_address = Residence._base_manager.filter(
-        person=OuterRef("pk"), until__isnull=True, house__address__canonical__contains=text
+    # Current residents of matching addresses, within the same jurisdiction: computed once as a
+    # set (not a subquery per person) and over the jurisdiction's addresses only.
+    at_address = (
+        Residence.objects.for_user(actor, "registry.view")
+        .filter(until__isnull=True, house__address__canonical__contains=text)
+        .values("person_id")
     )
     return people.filter(
-        Q(name__contains=text) | Q(former_name__contains=text) | Exists(at_address)
+        Q(name__contains=text) | Q(former_name__contains=text) | Q(pk__in=at_address)
     )
 
 
