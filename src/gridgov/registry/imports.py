@@ -41,7 +41,7 @@ from psycopg.types.json import Jsonb
 from gridgov.areas.choices import Level
 from gridgov.areas.choices import Status as AreaStatus
 from gridgov.areas.models import Area
-from gridgov.core import audit, creditcodes, crypto, idnumbers, jobs
+from gridgov.core import audit, creditcodes, idnumbers, jobs
 from gridgov.core.errors import DomainError, Invalid, NotPermitted
 from gridgov.core.imports.readers import TableError, parse_date, read_table
 from gridgov.core.models import Job, JobProblem
@@ -49,7 +49,7 @@ from gridgov.core.scoping import jurisdiction, unscoped
 from gridgov.registry import codes
 from gridgov.registry.addresses import AddressParts, fold, parse_address_text
 from gridgov.registry.models import Address, House, Person, Residence, Status, Unit
-from gridgov.registry.services import clean_phone, name_initials
+from gridgov.registry.services import id_number_fields, name_initials, phone_fields
 
 BATCH_SIZE = 2000
 # Problem rows kept for the report; beyond this the job still counts them.
@@ -156,27 +156,10 @@ def _text(text: str, label: str, limit: int, problems: list[tuple[str, str]]) ->
 
 def _phone(text: str, label: str, problems: list[tuple[str, str]]) -> tuple[str, str, str]:
     try:
-        phone = clean_phone(text)
+        return phone_fields(text)
     except Invalid as exc:
         problems.append((label, exc.message))
         return "", "", ""
-    if not phone:
-        return "", "", ""
-    return crypto.encrypt(phone), crypto.lookup_hash(phone, "phone"), crypto.mask_phone(phone)
-
-
-_initials_cache: dict[str, str] = {}
-
-
-def _initials(name: str) -> str:
-    """Pinyin initials, a character at a time from a cache (names share few characters)."""
-    out = []
-    for char in name:
-        initial = _initials_cache.get(char)
-        if initial is None:
-            initial = _initials_cache[char] = name_initials(char)
-        out.append(initial)
-    return "".join(out)
 
 
 # --- Run state -----------------------------------------------------------------------------------
@@ -369,16 +352,14 @@ def clean_person(row: _Row, run: _Run) -> None:
                 p += [(label, m) for m in messages]
         else:
             sex, birth = parsed.sex_code, parsed.birth_date
-            v["id_token"] = crypto.encrypt(parsed.number)
-            v["id_hash"] = crypto.lookup_hash(parsed.number, "id")
-            v["id_masked"] = idnumbers.mask(parsed.number)
+            v["id_token"], v["id_hash"], v["id_masked"] = id_number_fields(parsed.number)
             row.key = v["id_hash"]
     elif v["residence_type"] in _REQUIRES_ID:
         p.append(("公民身份号码", "户籍人口和流动人口须登记公民身份号码。"))
     if not sex:
         p.append(("性别", "没有公民身份号码时请填写性别。"))
     v["sex"], v["birth_date"] = sex, birth
-    v["name_initials"] = _initials(v["name"])
+    v["name_initials"] = name_initials(v["name"])
     v["phone_token"], v["phone_hash"], v["phone_masked"] = _phone(get("phone", ""), "联系电话", p)
     v["ethnicity"] = ETHNICITY.code(get("ethnicity", ""), "民族", p)
     v["marital"] = MARITAL.code(get("marital", ""), "婚姻状况", p)
@@ -568,9 +549,7 @@ def clean_house(row: _Row, run: _Run) -> None:
         except Invalid as exc:
             p.append(("房主公民身份号码", exc.message))
         else:
-            v["owner_id_token"] = crypto.encrypt(number)
-            v["owner_id_hash"] = crypto.lookup_hash(number, "id")
-            v["owner_id_masked"] = idnumbers.mask(number)
+            v["owner_id_token"], v["owner_id_hash"], v["owner_id_masked"] = id_number_fields(number)
     rented = v["occupancy"] == codes.Occupancy.RENTED
     v["rental_no"] = _text(get("rental_no", ""), "出租房编号", 50, p) * rented
     v["rental_use"] = RENTAL_USE.code(get("rental_use", ""), "出租用途", p) * rented
@@ -761,6 +740,7 @@ def insert_units(rows: list[_Row], run: _Run) -> int:
 class Kind:
     name: str
     label: str
+    model: type[models.Model]
     columns: tuple[Column, ...]
     clean: Callable[[_Row, _Run], None]
     check: Callable[[list[_Row], _Run], None]  # batch look-ups: references and existing records
@@ -785,6 +765,7 @@ KINDS: dict[str, Kind] = {
     "people": Kind(
         "people",
         "实有人口",
+        Person,
         PEOPLE_COLUMNS,
         clean_person,
         _check_people,
@@ -794,6 +775,7 @@ KINDS: dict[str, Kind] = {
     "houses": Kind(
         "houses",
         "实有房屋",
+        House,
         HOUSE_COLUMNS,
         clean_house,
         _houses_on_file,
@@ -803,6 +785,7 @@ KINDS: dict[str, Kind] = {
     "units": Kind(
         "units",
         "实有单位",
+        Unit,
         UNIT_COLUMNS,
         clean_unit,
         _units_on_file,
@@ -888,7 +871,7 @@ def _commit_batch(rows: list[_Row], kind: Kind, run: _Run, progress: jobs.Progre
             audit.record_bulk(
                 run.actor,
                 "registry.import.batch",
-                model={"people": Person, "houses": House, "units": Unit}[kind.name],
+                model=kind.model,
                 object_repr=f"导入{kind.label}:{job.input_name or job.title}",
                 changes={
                     "导入任务": str(job.pk),

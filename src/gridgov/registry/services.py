@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 from django.db import transaction
@@ -57,6 +58,7 @@ def _active_grid(grid: Any) -> Any:
     return grid
 
 
+@lru_cache(maxsize=200_000)
 def name_initials(name: str) -> str:
     """Pinyin initials for search: 张三丰 → "zsf" (letters and digits in a name are kept)."""
     return "".join(lazy_pinyin(name or "", style=Style.FIRST_LETTER, errors="default")).lower()
@@ -76,7 +78,13 @@ def clean_phone(raw: str | None) -> str:
     return value
 
 
-def _phone_fields(raw: str | None) -> tuple[str, str, str]:
+def id_number_fields(number: str) -> tuple[str, str, str]:
+    """(token, look-up hash, masked form) of a validated, normalised ID number: what every
+    record that holds an ID number stores (person, landlord), on entry and on import."""
+    return crypto.encrypt(number), crypto.lookup_hash(number, "id"), idnumbers.mask(number)
+
+
+def phone_fields(raw: str | None) -> tuple[str, str, str]:
     """(token, hash, masked) of a phone number, all empty when none was given."""
     phone = clean_phone(raw)
     if not phone:
@@ -163,9 +171,7 @@ def _apply_house_owner(house: House, actor: Any, owner_id_number: str | None) ->
         house.owner = None
         return
     number = idnumbers.parse(raw, field="owner_id_number").number
-    house.owner_id_token = crypto.encrypt(number)
-    house.owner_id_hash = crypto.lookup_hash(number, "id")
-    house.owner_id_masked = idnumbers.mask(number)
+    house.owner_id_token, house.owner_id_hash, house.owner_id_masked = id_number_fields(number)
     with unscoped("landlord look-up by ID number"):
         owner = Person.objects.filter(id_hash=house.owner_id_hash).first()
     visible = owner is not None and jurisdiction(actor).allows("registry.view", owner.area_path)
@@ -261,7 +267,7 @@ def _apply_unit_fields(unit: Unit, fields: dict[str, Any]) -> None:
         raw = fields["credit_code"] or ""
         unit.credit_code = creditcodes.validate(raw, field="credit_code") if raw.strip() else ""
     if "legal_rep_phone" in fields:
-        unit.legal_rep_phone_token, _, unit.legal_rep_phone_masked = _phone_fields(
+        unit.legal_rep_phone_token, _, unit.legal_rep_phone_masked = phone_fields(
             fields["legal_rep_phone"]
         )
     if "security_contact_phone" in fields:
@@ -269,7 +275,7 @@ def _apply_unit_fields(unit: Unit, fields: dict[str, Any]) -> None:
             unit.security_contact_phone_token,
             _,
             unit.security_contact_phone_masked,
-        ) = _phone_fields(fields["security_contact_phone"])
+        ) = phone_fields(fields["security_contact_phone"])
     unit.name = (unit.name or "").strip()
     if not unit.name:
         raise Invalid("请填写单位名称。", field="name")
@@ -377,9 +383,7 @@ def _apply_identity(person: Person, id_number: str | None, fields: dict[str, Any
     )
     person.sex = parsed.sex_code
     person.birth_date = parsed.birth_date
-    person.id_token = crypto.encrypt(parsed.number)
-    person.id_hash = crypto.lookup_hash(parsed.number, "id")
-    person.id_masked = idnumbers.mask(parsed.number)
+    person.id_token, person.id_hash, person.id_masked = id_number_fields(parsed.number)
 
 
 def _check_person(person: Person) -> None:
@@ -457,7 +461,7 @@ def register_person(
         raise Invalid("请选择人口类型。", field="residence_type")
     _apply_identity(person, id_number, fields)
     _check_person(person)
-    person.phone_token, person.phone_hash, person.phone_masked = _phone_fields(phone)
+    person.phone_token, person.phone_hash, person.phone_masked = phone_fields(phone)
     _refuse_duplicate(actor, person)
     full_clean_or_invalid(person, exclude=["client_uuid"])
     with audit.action(actor, "registry.person.created"):
@@ -497,7 +501,7 @@ def update_person(
         )
         person.sex, person.birth_date = parsed.sex_code, parsed.birth_date
     if phone is not None:
-        person.phone_token, person.phone_hash, person.phone_masked = _phone_fields(phone)
+        person.phone_token, person.phone_hash, person.phone_masked = phone_fields(phone)
     _check_person(person)
     full_clean_or_invalid(person, exclude=["client_uuid"])
     with audit.action(actor, "registry.person.updated"):
