@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from gridgov.core.errors import DomainError, NotFound
 from gridgov.core.exports import export_context
 from gridgov.core.pages import render_list, submit
-from gridgov.core.scoping import get_for_user_or_404, jurisdiction, unscoped
+from gridgov.core.scoping import get_for_user_or_404, jurisdiction
 from gridgov.registry import selectors, services
 from gridgov.registry.codes import PersonStatus
 from gridgov.registry.filters import (
@@ -40,7 +40,7 @@ from gridgov.registry.forms import (
     UnitEditForm,
     UnitForm,
 )
-from gridgov.registry.models import Address, House, Person, Residence, Unit
+from gridgov.registry.models import Address, House, Person, Residence, ResponsibilityLetter, Unit
 
 
 def _get(request: HttpRequest, model: type, pk: int, action: str = "registry.view") -> Any:
@@ -233,8 +233,7 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
         if done:
             return done
-    with unscoped("letters of an authorised unit"):
-        letters = list(unit.letters.all())
+    letters = ResponsibilityLetter.objects.for_user(request.user, "registry.view").filter(unit=unit)
     return render(
         request,
         "registry/unit_detail.html",

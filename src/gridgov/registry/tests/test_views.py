@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -115,3 +117,27 @@ def test_people_search_page_and_scoping(world, house):
     assert "张三丰" not in other.get(reverse("registry:people"), {"q": "zsf"}).content.decode()
     assert other.get(reverse("registry:person", args=[person.pk])).status_code == 404
     assert other.get(reverse("registry:house", args=[house.pk])).status_code == 404
+
+
+def test_unit_page_lists_its_letters_and_adds_one(world):
+    address = services.create_address(
+        actor=world.worker_a1, grid=world.grid_a1, street="沿河路", door_no="30"
+    )
+    unit = services.create_unit(
+        actor=world.worker_a1, address=address, name="沿河超市", unit_type="shop"
+    )
+    services.add_responsibility_letter(
+        unit, actor=world.worker_a1, kind="fire", signed_on=dt.date(2026, 1, 5)
+    )
+    client = _client(world.worker_a1)
+    page = client.get(reverse("registry:unit", args=[unit.pk])).content.decode()
+    assert "消防安全责任书" in page and "2026-01-05" in page
+    response = client.post(
+        reverse("registry:unit", args=[unit.pk]),
+        {"kind": "floating", "signed_on": "2026-02-01"},
+    )
+    assert response.status_code == 302
+    page = client.get(reverse("registry:unit", args=[unit.pk])).content.decode()
+    assert "流动人口服务管理责任状" in page and "2026-02-01" in page
+    # another township's center staff does not find the unit at all
+    assert _client(world.center_b).get(reverse("registry:unit", args=[unit.pk])).status_code == 404
