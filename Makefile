@@ -22,6 +22,7 @@ MANAGE := $(PY) manage.py
 PY_STAMP := $(VENV)/.gridgov-installed
 NPM_STAMP := node_modules/.gridgov-installed
 HTMX := src/gridgov/static/vendor/htmx.min.js
+LEAFLET := src/gridgov/static/vendor/leaflet/leaflet.js
 
 # PostgreSQL for the second test run; pytest-django creates and drops test_<name> itself.
 PG_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/gridgov
@@ -57,7 +58,7 @@ $(PY_STAMP): $(PY) requirements.lock pyproject.toml
 
 # --- Front-end assets: from the npm registry, served by the app itself (no CDN) ----------------
 
-assets: $(HTMX)
+assets: $(HTMX) $(LEAFLET)
 
 $(NPM_STAMP): package.json package-lock.json
 	@command -v npm >/dev/null 2>&1 || bash tools/apt-install.sh nodejs npm
@@ -67,6 +68,11 @@ $(NPM_STAMP): package.json package-lock.json
 $(HTMX): $(NPM_STAMP)
 	@mkdir -p $(dir $@)
 	cp node_modules/htmx.org/dist/htmx.min.js $@
+
+# Leaflet draws grids and events on a map; its tiles come from a configurable server (or none).
+$(LEAFLET): $(NPM_STAMP)
+	@mkdir -p $(dir $@)
+	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images $(dir $@)
 
 # --- Browser test dependencies: Debian's Chromium, and CJK fonts for Chinese screenshots --------
 
