@@ -18,20 +18,32 @@ class Role(models.TextChoices):
 
 
 _EVERYONE = {"areas.view", "registry.view"}
+# The event hub: who reports, settles, handles, verifies and supervises (events/services.py).
+_REPORTERS = {"events.view", "events.report"}
+_FIELD = _REPORTERS | {"events.self_handle", "events.verify"}
 # Who registers and corrects basic data: the people at the door and the centre.
 _COLLECTORS = {"registry.change"}
 
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
-    Role.GRID_WORKER: frozenset(_EVERYONE | _COLLECTORS),
-    Role.VILLAGE_OFFICER: frozenset(_EVERYONE | _COLLECTORS | {"registry.import"}),
+    Role.GRID_WORKER: frozenset(_EVERYONE | _COLLECTORS | _FIELD),
+    Role.VILLAGE_OFFICER: frozenset(
+        _EVERYONE | _COLLECTORS | _FIELD | {"registry.import", "events.handle"}
+    ),
     Role.CENTER_STAFF: frozenset(
         _EVERYONE
         | _COLLECTORS
+        | _REPORTERS
         | {"areas.assign", "accounts.view", "registry.import", "registry.reveal"}
+        | {"events.accept", "events.handle", "events.remind"}
     ),
+    # A department sees only the events dispatched to it (Event.extra_visibility), so its role
+    # grants no area-wide events.view.
     Role.DEPARTMENT_HANDLER: frozenset(_EVERYONE),
-    Role.MEDIATOR: frozenset(_EVERYONE),
-    Role.LEADER: frozenset(_EVERYONE | {"accounts.view", "core.view_audit"}),
+    Role.MEDIATOR: frozenset(_EVERYONE | {"events.view"}),
+    Role.LEADER: frozenset(
+        _EVERYONE
+        | {"accounts.view", "core.view_audit", "events.view", "events.remind", "events.supervise"}
+    ),
     Role.ADMIN: frozenset(
         _EVERYONE
         | {
@@ -44,6 +56,8 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
             "accounts.manage",
             "core.view_audit",
             "core.view_access_log",
+            "events.view",
+            "events.configure",
         }
     ),
 }

@@ -11,6 +11,10 @@ from gridgov.core.scoping import jurisdiction
 # (label, url name, action needed anywhere in the jurisdiction; None = every logged-in user)
 NAVIGATION: list[tuple[str, str, str | None]] = [
     ("首页", "home", None),
+    ("我的待办", "events:queue", None),
+    ("上报事件", "events:report", "events.report"),
+    ("事件列表", "events:list", "events.view"),
+    ("事件统计", "metrics:index", "events.view"),
     ("实有人口", "registry:people", "registry.view"),
     ("实有房屋", "registry:houses", "registry.view"),
     ("实有单位", "registry:units", "registry.view"),
@@ -23,6 +27,7 @@ NAVIGATION: list[tuple[str, str, str | None]] = [
     ("部门", "accounts:departments", "accounts.view"),
     ("账号", "accounts:users", "accounts.view"),
     ("我的任务", "jobs:list", None),
+    ("事件类别与时限", "events:categories", "events.configure"),
     ("变更审计", "core:audit", "core.view_audit"),
     ("访问记录", "core:access_log", "core.view_access_log"),
     ("接口文档", "api-docs", None),
@@ -42,4 +47,8 @@ def navigation(request: Any) -> dict[str, Any]:
         url = reverse(name)
         active = path == url if name == "home" else path.startswith(url)
         items.append({"label": label, "url": url, "active": active})
+    # Only the most specific match is current (/events/queue/ is not also /events/).
+    longest = max((len(i["url"]) for i in items if i["active"]), default=0)
+    for item in items:
+        item["active"] = item["active"] and len(item["url"]) == longest
     return {"nav_items": items}

@@ -7,6 +7,8 @@ encrypted token, a keyed hash for exact look-up and a masked form for lists (cor
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -14,6 +16,44 @@ from django.utils import timezone
 from gridgov.core.fields import PathField
 from gridgov.core.models import DomainModel
 from gridgov.registry import codes
+
+# --- Substring search on PostgreSQL: two-character pieces --------------------------------------
+#
+# A LIKE '%张伟%' cannot use a btree, and pg_trgm needs three characters, while Chinese names are
+# searched by two. Migration 0005 defines registry_bigrams(text) -> text[] (the distinct
+# two-character pieces of a text) and GIN indexes on it: person_name_bigrams on
+# registry_bigrams(name) || registry_bigrams(former_name), address_canonical_bigrams on
+# registry_bigrams(canonical). A text containing the query contains all of the query's pieces, so
+# `HasBigrams` narrows the rows to a few candidates and the LIKE, kept beside it, decides exactly.
+
+
+def bigrams(text: str) -> list[str]:
+    """The distinct two-character pieces of `text`, as registry_bigrams() computes them in SQL."""
+    return sorted({text[i : i + 2] for i in range(len(text) - 1)})
+
+
+class _Bigrams(models.Func):
+    function = "registry_bigrams"
+    output_field = models.TextField()
+
+
+class HasBigrams(models.Func):
+    """PostgreSQL only: `(registry_bigrams(a) || registry_bigrams(b) …) @> pieces`, written
+    exactly as the indexes of migration 0005 so that they answer it."""
+
+    arg_joiner = " || "
+    template = "(%(expressions)s) @> %%s::text[]"
+    output_field = models.BooleanField()
+
+    def __init__(self, *fields: str, pieces: list[str]) -> None:
+        super().__init__(*(_Bigrams(field) for field in fields))
+        self.pieces = list(pieces)
+
+    def as_sql(
+        self, compiler: Any, connection: Any, **extra_context: Any
+    ) -> tuple[str, tuple[Any, ...]]:
+        sql, params = super().as_sql(compiler, connection, **extra_context)
+        return sql, (*params, self.pieces)
 
 
 class Status(models.TextChoices):
@@ -44,6 +84,11 @@ class Address(DomainModel):
         verbose_name = "标准地址"
         verbose_name_plural = verbose_name
         ordering = ["area_path", "canonical"]
+        indexes = [
+            # Address lists in order, and a one-character address search (two or more use
+            # address_canonical_bigrams, migration 0005) within the jurisdiction's range.
+            models.Index(fields=["area_path", "canonical"], name="address_path_canonical"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["grid", "canonical"],
@@ -230,7 +275,7 @@ class Person(DomainModel):
     id_hash = models.CharField("身份证号查找码", max_length=80, blank=True, editable=False)
     id_masked = models.CharField("公民身份号码", max_length=32, blank=True, editable=False)
     name = models.CharField("姓名", max_length=50)
-    name_initials = models.CharField("姓名拼音首字母", max_length=50, db_index=True, editable=False)
+    name_initials = models.CharField("姓名拼音首字母", max_length=50, editable=False)
     former_name = models.CharField("曾用名", max_length=50, blank=True)
     sex = models.CharField("性别", max_length=1, choices=codes.Sex.choices)
     birth_date = models.DateField("出生日期", null=True, blank=True)
@@ -310,7 +355,20 @@ class Person(DomainModel):
         ]
         indexes = [
             models.Index(fields=["phone_hash"], name="person_phone_hash"),
-            models.Index(fields=["area_path", "name"], name="person_path_name"),
+            # Lists in order; a one-character name search (selectors.search_people) reads the
+            # jurisdiction's names and former names from this index alone, not the rows. Two
+            # characters or more use person_name_bigrams (migration 0005) on PostgreSQL.
+            models.Index(
+                fields=["area_path", "name", "former_name", "id"], name="person_path_name_search"
+            ),
+            # Pinyin initials prefix ("zsf%"), then the jurisdiction, inside the index. The
+            # pattern operator class lets PostgreSQL use it for LIKE under any database locale
+            # (other databases ignore operator classes).
+            models.Index(
+                fields=["name_initials", "area_path"],
+                name="person_initials_path",
+                opclasses=["varchar_pattern_ops", "varchar_ops"],
+            ),
         ]
 
     def __str__(self) -> str:

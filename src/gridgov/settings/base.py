@@ -61,6 +61,9 @@ INSTALLED_APPS = [
     "gridgov.accounts",
     "gridgov.areas",
     "gridgov.registry",
+    "gridgov.notifications",
+    "gridgov.events",
+    "gridgov.metrics",
 ]
 
 MIDDLEWARE = [
@@ -95,6 +98,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "gridgov.core.context_processors.navigation",
+                "gridgov.notifications.context_processors.unread_notifications",
             ],
         },
     }
@@ -163,6 +167,8 @@ LANGUAGES = [("zh-hans", "简体中文")]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
+# Office hours (local "HH:MM" periods) for 工作时/工作日 deadlines, see gridgov.core.workcalendar.
+GRIDGOV_OFFICE_HOURS = (("09:00", "12:00"), ("13:30", "17:30"))
 
 # --- Static files: installed from npm at setup and served by the app itself (air-gapped) -----
 STATIC_URL = "/static/"
@@ -247,15 +253,20 @@ LOGGING = {
 # --- Periodic jobs (gridgov.core.tasks; added with `gridgov worker`) --------------------------
 # The db worker enqueues the sweeps at start and then every SWEEP_INTERVAL_MINUTES; on Celery,
 # beat (`gridgov worker` runs it embedded, -B) sends them on the same schedule.
-SWEEP_INTERVAL_MINUTES = env.int("SWEEP_INTERVAL_MINUTES", default=60)
+# Event deadlines are counted in working hours, so the sweeps run often (they are cheap).
+SWEEP_INTERVAL_MINUTES = env.int("SWEEP_INTERVAL_MINUTES", default=5)
 # Django tasks are enqueued on the "default" queue; Celery's own default is "celery".
 CELERY_TASK_DEFAULT_QUEUE = "default"
 # Importing the job modules registers their tasks with Celery (django_tasks_fennel names them
 # "django_tasks:<module path>").
-CELERY_IMPORTS = ["gridgov.core.tasks"]
+CELERY_IMPORTS = ["gridgov.core.tasks", "gridgov.events.tasks"]
 # Keep task name, args and worker in the result backend, for django_tasks' get_result().
 CELERY_RESULT_EXTENDED = True
 CELERY_BEAT_SCHEDULE = {
+    "sweep-event-deadlines": {
+        "task": "django_tasks:gridgov.events.tasks.sweep_event_deadlines",
+        "schedule": SWEEP_INTERVAL_MINUTES * 60,
+    },
     "end-expired-grants": {
         "task": "django_tasks:gridgov.core.tasks.end_expired_grants",
         "schedule": SWEEP_INTERVAL_MINUTES * 60,
@@ -273,3 +284,21 @@ AUDITLOG_MASK_CALLABLE = "gridgov.core.audit.mask_fully"
 GRIDGOV_FIELD_KEYS = env.list("GRIDGOV_FIELD_KEYS", default=[])
 GRIDGOV_HASH_KEYS = env.list("GRIDGOV_HASH_KEYS", default=[])
 # --- end of field encryption -------------------------------------------------------------------
+
+# Where notifications go besides the inbox: channel classes by dotted path (see notifications/).
+GRIDGOV_NOTIFICATION_CHANNELS = ["gridgov.notifications.channels.LogChannel"]
+
+# --- Event hub -------------------------------------------------------------------------------
+# Likely duplicates are looked for among events reported within this many days.
+GRIDGOV_EVENT_DUPLICATE_DAYS = env.int("GRIDGOV_EVENT_DUPLICATE_DAYS", default=7)
+# A rating of 不满意 sends a dispatched case back to its handler (重办).
+GRIDGOV_EVENT_REOPEN_ON_DISSATISFIED = env.bool(
+    "GRIDGOV_EVENT_REOPEN_ON_DISSATISFIED", default=True
+)
+# The center may reopen a closed case within this many days.
+GRIDGOV_EVENT_REOPEN_DAYS = env.int("GRIDGOV_EVENT_REOPEN_DAYS", default=30)
+# Overdue this long: automatic 督办, and the center above and the leaders are told.
+GRIDGOV_EVENT_ESCALATE_AFTER_HOURS = env.int("GRIDGOV_EVENT_ESCALATE_AFTER_HOURS", default=24)
+# Map tiles: a URL template of the network's own tile server, or empty for boundaries only.
+GRIDGOV_MAP_TILE_URL = env("GRIDGOV_MAP_TILE_URL", default="")
+GRIDGOV_MAP_TILE_ATTRIBUTION = env("GRIDGOV_MAP_TILE_ATTRIBUTION", default="")

@@ -32,11 +32,17 @@ READ_DOORS = _files(
 def test_read_doors_query_scoped_models_only_through_for_user(path):
     """Pages and API read through `for_user`; an unscoped `.objects.` there is a leak waiting."""
     scoped = {m.__name__ for m in apps.get_models() if hasattr(m.objects, "for_user")}
+    # A personal model (a notification) belongs to a person, not an area: read via for_recipient.
+    personal = {m.__name__ for m in apps.get_models() if hasattr(m.objects, "for_recipient")}
     for number, line in enumerate(path.read_text().splitlines(), 1):
         for model in re.findall(r"\b(\w+)\.objects\.", line):
             if model in scoped:
                 assert re.search(rf"{model}\.objects\.(for_user|none)\(", line), (
                     f"{path.name}:{number}: {model}.objects without for_user(): {line.strip()}"
+                )
+            if model in personal:
+                assert re.search(rf"{model}\.objects\.(for_recipient|none)\(", line), (
+                    f"{path.name}:{number}: {model}.objects without for_recipient(): {line.strip()}"
                 )
 
 

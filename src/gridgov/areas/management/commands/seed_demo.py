@@ -1,5 +1,6 @@
 """`manage.py seed_demo`: the demo township 横街镇 with its villages, grids, departments and people
-(areas/demo.py), then the registry records of its grids (registry/demo.py), in one transaction.
+(areas/demo.py), then the registry records of its grids (registry/demo.py), in one transaction,
+then a few weeks of events (events/demo.py).
 
 Idempotent (`make demo` runs it every time): what exists already is skipped, never duplicated.
 """
@@ -14,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from gridgov.areas import demo
 from gridgov.core.errors import DomainError, Invalid
+from gridgov.events import demo as events_demo
 from gridgov.registry import demo as registry_demo
 
 
@@ -59,6 +61,10 @@ class Command(BaseCommand):
                 password=options["password"],
                 with_registry=not options["without_registry"],
             )
+            if not options["without_registry"]:
+                events_demo.seed_demo_events(
+                    seed=options["seed"], created=result.created, existing=result.existing
+                )
         except Invalid as exc:
             messages = [m for ms in exc.as_dict().values() for m in ms]
             raise CommandError("演示数据未写入:" + " ".join(messages)) from exc
@@ -79,7 +85,7 @@ class Command(BaseCommand):
                 )
             )
         out.write(f"  {_pad('', 36)}  新建  已存在")
-        for kind, label in {**demo.KINDS, **registry_demo.KINDS}.items():
+        for kind, label in {**demo.KINDS, **registry_demo.KINDS, **events_demo.KINDS}.items():
             created, existing = result.created[kind], result.existing[kind]
             out.write(f"  {_pad(label, 36)}  {created:>4}  {existing:>6}")
 

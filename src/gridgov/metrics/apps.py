@@ -1,0 +1,22 @@
+from importlib import import_module
+
+from django.apps import AppConfig, apps
+from django.utils.module_loading import module_has_submodule
+
+
+class MetricsConfig(AppConfig):
+    name = "gridgov.metrics"
+    label = "metrics"
+    verbose_name = "统计指标"
+
+    def ready(self) -> None:
+        # Each gridgov app registers its figures in `<app>/metrics.py` (gridgov.events.metrics
+        # …). Importing them from here keeps the dependency one way: the apps import
+        # gridgov.metrics.figures, never the reverse, and no app's ready() needs to know of us.
+        for config in apps.get_app_configs():
+            if (
+                config.name.startswith("gridgov.")
+                and config is not self
+                and module_has_submodule(config.module, "metrics")
+            ):
+                import_module(f"{config.name}.metrics")
