@@ -91,6 +91,7 @@ class RequestState(models.TextChoices):
     PENDING = "pending", "待审批"
     GRANTED = "granted", "已批准"
     REFUSED = "refused", "未批准"
+    WITHDRAWN = "withdrawn", "已撤回"
 
 
 class Light(models.TextChoices):

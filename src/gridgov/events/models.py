@@ -21,6 +21,7 @@ from gridgov.core.fields import PathField
 from gridgov.core.models import DomainModel
 from gridgov.core.workcalendar import DurationUnit
 from gridgov.events.choices import (
+    CLOCK_STATES,
     OPEN_STATES,
     AssignmentRole,
     AssignmentState,
@@ -252,7 +253,7 @@ class Event(DomainModel):
 
     def light(self, now: Any = None) -> str:
         """The deadline lamp: red after the deadline, yellow after the warning time."""
-        if self.deadline is None or self.state not in OPEN_STATES:
+        if self.deadline is None or self.state not in CLOCK_STATES:
             return Light.NONE
         now = now or timezone.now()
         if now >= self.deadline:

@@ -63,7 +63,7 @@ def returned(event: Event, reason: str) -> None:
 
 
 def to_verify(event: Event) -> None:
-    users = selectors.grid_workers(event.area_path)
+    users = selectors.grid_workers(event.area_path) + selectors.village_officers(event.area_path)
     with unscoped("reporter of the event"):
         reporter = event.reporter
     users = [*users, reporter] if reporter.pk != event.handled_by_id else users
@@ -83,6 +83,17 @@ def closed(event: Event) -> None:
 
 def rework(event: Event, reason: str) -> None:
     _send(selectors.assignees(event), event, "rework", f"事件需返工:{_label(event)}", reason)
+
+
+def settling_failed(event: Event, reason: str) -> None:
+    """A case settled on the spot failed its check: it is the center's to dispatch now."""
+    _send(
+        selectors.center_staff(event.center_path),
+        event,
+        "settling_failed",
+        f"自行处置核查未通过,请派遣:{_label(event)}",
+        reason,
+    )
 
 
 def resumed(event: Event) -> None:

@@ -269,6 +269,18 @@ def grid_workers(grid_path: str) -> list[Any]:
     return _members(Membership._base_manager.filter(role=Role.GRID_WORKER, area_path=grid_path))
 
 
+def village_officers(grid_path: str) -> list[Any]:
+    """Village officers over the grid (they verify what the grid settled itself)."""
+    from gridgov.accounts.models import Membership
+    from gridgov.accounts.roles import Role
+
+    return _members(
+        Membership._base_manager.filter(
+            role=Role.VILLAGE_OFFICER, area_path__in=_ancestor_paths(grid_path)
+        )
+    )
+
+
 def assignees(event: Event) -> list[Any]:
     """The people acting on the event's open assignments."""
     with unscoped("notification recipients"):
@@ -311,12 +323,18 @@ def available_actions(user: Any, event: Event) -> list[str]:
     actions: list[str] = []
     if at_center:
         if state == State.REPORTED:
-            actions += ["accept", "reject", "merge", "escalate"]
+            actions += ["accept", "reject", "merge"] + (["escalate"] if _can_go_up(event) else [])
         elif state == State.ACCEPTED:
-            actions += ["dispatch", "handle_here", "merge", "escalate"]
+            actions += ["dispatch", "handle_here", "merge"]
+            actions += ["escalate"] if _can_go_up(event) else []
         elif state == State.SUSPENDED:
             actions += ["resume"]
-        elif state in FINISHED_STATES and event.dispatched_at and not event.self_handled:
+        elif (
+            state in FINISHED_STATES
+            and event.dispatched_at
+            and not event.self_handled
+            and _within_reopen_window(event)
+        ):
             actions += ["reopen"]
         if state == State.CLOSED:
             actions += ["rate"]
@@ -332,12 +350,15 @@ def available_actions(user: Any, event: Event) -> list[str]:
             actions += ["take", "return"]
         taken = [a for a in mine if a.state == "taken"]
         if taken:
-            actions += ["done"]
+            # An assisting part is reported once the lead has signed (report_done).
+            actions += ["done"] if state == State.IN_PROGRESS else []
             if any(a.role == AssignmentRole.LEAD for a in taken):
                 actions += ["return"] if "return" not in actions else []
-                if not event.extended:
+                # One request at a time (services._no_pending).
+                asking = _pending_request(event) is None
+                if not event.extended and asking:
                     actions += ["extend"]
-                if state == State.IN_PROGRESS:
+                if state == State.IN_PROGRESS and asking:
                     actions += ["suspend"]
     if state == State.VERIFYING and may_verify(user, event):
         actions += ["verify"]
@@ -348,6 +369,22 @@ def available_actions(user: Any, event: Event) -> list[str]:
         if levels:
             actions += ["supervise"]
     return actions
+
+
+def _can_go_up(event: Event) -> bool:
+    from gridgov.core.errors import InvalidTransition
+    from gridgov.events.services import _parent_center
+
+    try:
+        _parent_center(event.center)
+    except InvalidTransition:
+        return False
+    return True
+
+
+def _within_reopen_window(event: Event) -> bool:
+    days = getattr(settings, "GRIDGOV_EVENT_REOPEN_DAYS", 30)
+    return event.closed_at is None or timezone.now() - event.closed_at <= dt.timedelta(days=days)
 
 
 def supervision_levels(user: Any, event: Event) -> list[str]:

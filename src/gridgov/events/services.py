@@ -182,6 +182,7 @@ def _set_clock(event: Event, start: dt.datetime) -> None:
     event.deadline = workcalendar.add_duration(start, value, unit)
     event.warn_at = event.deadline - (event.deadline - start) * WARN_FRACTION
     event.warned = event.overdue = event.overdue_escalated = False
+    event.extended = False
 
 
 def _check_upload(upload: UploadedFile) -> tuple[str, bool]:
@@ -733,6 +734,8 @@ def return_event(event: Event, *, actor: Any, version: int, reason: str) -> Even
     assignment.note = reason[:500]
     before = event.state
     with audit.action(actor, "events.event.returned"):
+        if assignment.role == AssignmentRole.LEAD:
+            _withdraw_pending(event, now)
         save_changed(assignment)
         if assignment.role == AssignmentRole.LEAD:
             event.state = State.ACCEPTED
@@ -782,6 +785,8 @@ def report_done(
         event.state = State.VERIFYING
         event.handled_at, event.handled_by = now, actor
     with audit.action(actor, "events.event.done"):
+        if assignment.role == AssignmentRole.LEAD:
+            _withdraw_pending(event, now)
         save_changed(assignment)
         save_changed(event)
         entry = _step(
@@ -871,6 +876,16 @@ def request_suspension(event: Event, *, actor: Any, version: int, reason: str) -
     return request
 
 
+def _withdraw_pending(event: Event, now: dt.datetime) -> None:
+    """A request waiting for the center ends with the handling it was for (done or returned)."""
+    with unscoped("pending requests of the event"):
+        for request in EventRequest.objects.filter(event=event, state=RequestState.PENDING):
+            request.state = RequestState.WITHDRAWN
+            request.decided_at = now
+            request.decision_note = "办理已结束,申请自动撤回"
+            save_changed(request)
+
+
 def _no_pending(event: Event) -> None:
     with unscoped("pending requests of the event"):
         if EventRequest.objects.filter(event=event, state=RequestState.PENDING).exists():
@@ -904,7 +919,9 @@ def decide_request(
             event.deadline = workcalendar.add_duration(
                 base, request.extra_value, request.extra_unit
             )
-            event.warn_at = event.deadline - (event.deadline - now) * WARN_FRACTION
+            # An extension that still ends in the past warns at its deadline, never after it.
+            left = max(event.deadline - now, dt.timedelta(0))
+            event.warn_at = event.deadline - left * WARN_FRACTION
             event.extended = True
             event.warned = event.warn_at <= now
             event.overdue = event.deadline <= now
@@ -1008,6 +1025,8 @@ def verify_event(
         _attach(event, files, actor=actor, entry=entry)
     if passed:
         notices.closed(event)
+    elif event.state == State.ACCEPTED:
+        notices.settling_failed(event, note)
     else:
         notices.rework(event, note)
     return event
@@ -1030,6 +1049,8 @@ def _reopen_lead(event: Event) -> None:
 def _reopen(event: Event) -> None:
     event.state = State.IN_PROGRESS
     event.reopen_count += 1
+    # 重办 gets the category's full time limit again, from now.
+    _set_clock(event, _now())
     event.closed_at = None
     event.closed_on_time = None
     event.handled_at = event.handled_by = None

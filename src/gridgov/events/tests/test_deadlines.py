@@ -97,6 +97,27 @@ def test_an_extension_over_the_holiday_counts_working_days_from_the_old_deadline
     assert reload(event).deadline == at(2026, 10, 9, 17, 30)  # 8 and 9 October
 
 
+def test_an_extension_granted_too_late_warns_at_its_deadline_not_after_it(world, clock):
+    # found by test_workflow_stateful: the warning time was computed back from "now", so an
+    # extension still ending in the past put warn_at after the deadline
+    event = in_progress(world)  # due Thu 11 June 17:30
+    request = services.request_extension(
+        event,
+        actor=world.handler_a,
+        version=event.version,
+        reason="需协调",
+        value=1,
+        unit="work_days",
+    )
+    clock.set(at(2026, 6, 22, 10))  # long overdue
+    services.decide_request(request, actor=world.center_a, version=request.version, grant=True)
+    event = reload(event)
+    assert event.deadline == at(2026, 6, 12, 17, 30)
+    assert event.warn_at <= event.deadline
+    assert event.overdue and event.warned
+    assert event.light(clock.now) == Light.RED
+
+
 # --- The sweep -------------------------------------------------------------------------------------
 
 
@@ -209,12 +230,6 @@ def test_a_suspended_event_is_not_marked_overdue_and_resumes_with_its_time_left(
     assert services.sweep_deadlines(now=clock.now) == {"warned": 0, "overdue": 0, "escalated": 0}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Event.light() lights every OPEN state (models.py) while the clock runs only in "
-    "CLOCK_STATES: a suspended (挂账) event past its old deadline shows red, though the sweep, "
-    "the list filter (filter_light) and remaining_text treat its clock as stopped",
-)
 def test_the_lamp_of_a_suspended_event_is_off(world, clock):
     event = in_progress(world)
     request = services.request_suspension(

@@ -302,6 +302,33 @@ def test_permission_matrix(world, name, persona):
         assert counts() == before
 
 
+def test_the_page_offers_no_step_the_service_would_refuse(world):
+    justice, justice_handler = justice_a(world)
+    event = dispatched(world, assisting=(justice,))
+    event = services.take_event(event, actor=justice_handler, version=event.version)
+    # the assisting department has signed, the lead not yet: its part cannot be reported yet
+    assert "done" not in selectors.available_actions(justice_handler, event)
+    with pytest.raises(InvalidTransition):
+        services.report_done(event, actor=justice_handler, version=event.version, note="已配合")
+    event = services.take_event(event, actor=world.handler_a, version=event.version)
+    assert "done" in selectors.available_actions(justice_handler, event)
+    # while a request waits, the lead cannot make another
+    assert {"extend", "suspend"} <= set(selectors.available_actions(world.handler_a, event))
+    services.request_extension(
+        event,
+        actor=world.handler_a,
+        version=event.version,
+        reason="需协调",
+        value=1,
+        unit="work_days",
+    )
+    event = reload(event)
+    offered = selectors.available_actions(world.handler_a, event)
+    assert "extend" not in offered and "suspend" not in offered
+    with pytest.raises(InvalidTransition):
+        services.request_suspension(event, actor=world.handler_a, version=event.version, reason="x")
+
+
 # --- Wrong states ----------------------------------------------------------------------------------
 
 WRONG_STATE: dict[str, tuple[Callable[[Any], Any], str]] = {

@@ -658,7 +658,7 @@ def test_report_done_by_the_lead_goes_to_verification(world):
     assert entry.note == "横街派出所:已清理楼道"
     [lead] = assignments(event)
     assert lead.state == AssignmentState.DONE
-    assert recipients("events.verify") == {"worker_a1"}
+    assert recipients("events.verify") == {"worker_a1", "officer_a1"}
 
 
 # --- Extension and suspension ----------------------------------------------------------------------
@@ -820,12 +820,6 @@ def test_suspension_parks_the_event_and_resume_shifts_the_deadline(world, monkey
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a request still pending when its lead reports done (or returns the dispatch) stays "
-    "pending: it keeps the event in the center's queue after closing and, after a reopen, "
-    "blocks the lead's next request (_no_pending) until the center refuses it",
-)
 def test_a_request_does_not_outlive_the_handling_it_was_for(world):
     event, request = with_pending_extension(world)
     services.report_done(event, actor=world.handler_a, version=event.version, note="已办结")
@@ -910,11 +904,6 @@ def test_self_handled_not_passed_goes_to_the_center(world):
     assert event.state == State.DISPATCHED
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="notices.rework tells the open assignees only: a self-handled event that fails its "
-    "verification goes back to the center (待派遣) with nobody assigned, so nobody is told",
-)
 def test_self_handled_rework_tells_the_center(world):
     event = self_handled(world)
     before = len(inbox(world.center_a))
