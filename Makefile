@@ -70,9 +70,10 @@ $(HTMX): $(NPM_STAMP)
 	cp node_modules/htmx.org/dist/htmx.min.js $@
 
 # Leaflet draws grids and events on a map; its tiles come from a configurable server (or none).
+# The source map goes too: collectstatic's manifest storage follows leaflet.js's reference to it.
 $(LEAFLET): $(NPM_STAMP)
 	@mkdir -p $(dir $@)
-	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images $(dir $@)
+	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.js.map node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images $(dir $@)
 
 # --- Browser test dependencies: Debian's Chromium, and CJK fonts for Chinese screenshots --------
 

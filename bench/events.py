@@ -18,19 +18,22 @@ dropped, recreated and migrated at every run, its name must contain "bench"):
    BENCH_GUNICORN_THREADS, default 4 x 2 gthread) on a free local port; the first township's
    center staff user signs in through the login page; BENCH_INTAKE_WORKERS grid workers (default
    16, spread over the city) get API tokens from /api/auth/token/.
-3. Measure for BENCH_DURATION seconds (default 60, after BENCH_WARMUP, default 10) two load
-   processes at once (`bench/events_support/load.py`): BENCH_INTAKE_CLIENTS threads (default 8)
+3. First the center staff user's browsing alone for BENCH_BASELINE seconds (default 20; 0 skips
+   it): ``*_alone_*`` figures, what the pages cost without intake. Then, for BENCH_DURATION
+   seconds (default 60, after BENCH_WARMUP, default 10) two load processes at once
+   (`bench/events_support/load.py`): BENCH_INTAKE_CLIENTS threads (default 8)
    POST /api/events/ as the grid workers, each time with a fresh client_id, as fast as answered
    (or at BENCH_INTAKE_RATE a second when set); the center staff user's browser opens
    /events/queue/ and /events/<id>/ (ids of the township's events, open and closed), two threads
    each with 0.2 s between requests. ``event_intake_per_s``: 201 answers completed inside the
    window per second; ``queue_page_p99_ms``, ``event_page_p99_ms``: nearest-rank p99 of the
-   pages requested inside the window.
+   pages requested inside the window. The app keeps its database connections
+   (``conn_max_age``, BENCH_CONN_MAX_AGE, default 60 s; 0 opens one per request).
 4. ``overdue_sweep_s``: gunicorn stopped, `gridgov.events.services.sweep_deadlines(now=...)`
    in this process, with ``now`` BENCH_SWEEP_AHEAD_HOURS (default 72) after the load's reference
-   time: most of the open clock-running events are then past their deadline (red), the rest near
-   it (yellow), and the longest overdue get the automatic 督办 (the function escalates at most
-   5,000 a run).
+   time: about half of the open clock-running events are then newly past their deadline (red),
+   more are near it (yellow), and the longest overdue get the automatic 督办 (the function
+   escalates at most 5,000 a run).
 
 Prints one ``name: value`` line per figure, then the limits of the issue as PASS/FAIL lines:
 event_intake_per_s >= 300, queue_page_p99_ms <= 150, event_page_p99_ms <= 150, overdue_sweep_s

@@ -595,11 +595,12 @@ class EventGenerator:
             return
         if warn_at <= until:
             ev.row["warned"] = True
-        if deadline >= until:
+        if deadline > until:
             return
-        flagged = deadline + self.hours(0, 5 / 60)
-        if flagged >= until:
-            return
+        # The sweep runs every few minutes; a case that stops (or is looked at) in between has
+        # been flagged by then, not later.
+        second = dt.timedelta(seconds=1)
+        flagged = max(deadline, min(deadline + self.hours(0, 5 / 60), until - second))
         ev.row["overdue"] = ev.row["warned"] = True
         state = ev.state_at(flagged)
         ev.entries.append(
@@ -616,8 +617,9 @@ class EventGenerator:
                 "updated_at": flagged,
             }
         )
-        escalated = deadline + self.grace + self.hours(0, 5 / 60)
-        if escalated < until:
+        if deadline + self.grace <= until:
+            late = deadline + self.grace
+            escalated = max(late, min(late + self.hours(0, 5 / 60), until - second))
             self._supervise(
                 ev,
                 escalated,
