@@ -48,7 +48,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import math
 import os
 import secrets
 import shutil
@@ -58,8 +57,6 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -104,6 +101,8 @@ from django.utils import timezone  # noqa: E402
 
 from bench.events_support import eventgen, loaders, server  # noqa: E402
 from bench.registry_support import citygen  # noqa: E402
+from bench.shared.database import create_areas, fresh_database  # noqa: E402
+from bench.shared.figures import p99, report, say, step  # noqa: E402
 from gridgov.events import services  # noqa: E402
 from gridgov.events.choices import CLOCK_STATES, OPEN_STATES  # noqa: E402
 from gridgov.events.demo import SAMPLES  # noqa: E402
@@ -136,23 +135,6 @@ LIMITS: list[tuple[str, str, float]] = [
 ]
 
 
-def say(name: str, value: Any) -> None:
-    print(f"{name}: {value}", flush=True)
-
-
-def p99(samples: list[float]) -> float:
-    """The 99th percentile, nearest rank."""
-    ordered = sorted(samples)
-    return ordered[max(0, math.ceil(0.99 * len(ordered)) - 1)]
-
-
-@contextmanager
-def step(name: str) -> Iterator[None]:
-    started = time.perf_counter()
-    yield
-    say(f"{name}_s", f"{time.perf_counter() - started:.1f}")
-
-
 def cpu_busy() -> tuple[int, int]:
     """(busy, total) jiffies of the whole machine, from /proc/stat."""
     with open("/proc/stat") as stat:
@@ -176,7 +158,7 @@ def load(now: dt.datetime) -> eventgen.City:
     with step("collectstatic"):
         collectstatic()
     with step("load_areas"):
-        areas = loaders.create_areas(citygen.geography(SCALE, layout))
+        areas = create_areas(citygen.geography(SCALE, layout))
     say("areas", len(areas))
     with step("load_people"):
         spans = loaders.load_people(SCALE, SEED, layout, areas, now=now)
@@ -451,22 +433,6 @@ def measure_sweep(now: dt.datetime) -> tuple[dict[str, float], list[str]]:
     return {"overdue_sweep_s": seconds}, failures
 
 
-def report(figures: dict[str, float], failures: list[str]) -> int:
-    ok = not failures
-    for name, op, limit in LIMITS:
-        value = figures.get(name)
-        if value is None:
-            verdict, shown = "FAIL", "not measured"
-        else:
-            passed = value >= limit if op == ">=" else value <= limit
-            verdict, shown = ("PASS" if passed else "FAIL"), f"{value:.3g}"
-        ok = ok and verdict == "PASS"
-        print(f"{verdict} {name} {op} {limit:g}: {shown}")
-    for failure in failures:
-        print(f"FAIL {failure}")
-    return 0 if ok else 1
-
-
 def quiet_logs() -> None:
     """This process's log lines (a notification line per notice, scope bypasses of the system
     actor) go to a file in the work directory, not between the figures."""
@@ -488,7 +454,7 @@ def main() -> int:
     say("scale", SCALE)
     say("events", f"{EVENTS} open with a running clock, {WAITING} open waiting, {CLOSED} closed")
     try:
-        loaders.fresh_database(DATABASE_URL)
+        fresh_database(DATABASE_URL, "bench/events.py")
     except psycopg.OperationalError as error:
         print(f"PostgreSQL unreachable at {DATABASE_URL}: {error}", file=sys.stderr)
         return 2
@@ -509,7 +475,7 @@ def main() -> int:
             print(f"logs: {WORKDIR}", file=sys.stderr)
         else:
             shutil.rmtree(WORKDIR, ignore_errors=True)
-    return report(figures, failures)
+    return report(LIMITS, figures, failures)
 
 
 if __name__ == "__main__":

@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import csv
 import importlib.util
-import math
 import os
 import random
 import resource
@@ -46,8 +45,7 @@ import tempfile
 import threading
 import time
 import traceback
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -68,12 +66,12 @@ import psycopg  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
-from psycopg import sql  # noqa: E402
 
 from bench.registry_support import citygen, copy_baseline  # noqa: E402
+from bench.shared.database import create_areas, fresh_database  # noqa: E402
+from bench.shared.figures import p99, report, say, step  # noqa: E402
 from gridgov.accounts.models import Membership, User  # noqa: E402
 from gridgov.accounts.roles import Role  # noqa: E402
-from gridgov.areas import codes as area_codes  # noqa: E402
 from gridgov.areas.models import Area  # noqa: E402
 from gridgov.core.scoping import forget_jurisdiction, jurisdiction, unscoped  # noqa: E402
 from gridgov.registry.selectors import search_people  # noqa: E402
@@ -93,33 +91,6 @@ LIMITS: list[tuple[str, str, float]] = [
 ]
 
 
-def say(name: str, value: Any) -> None:
-    print(f"{name}: {value}", flush=True)
-
-
-def p99(samples: list[float]) -> float:
-    """The 99th percentile, nearest rank."""
-    ordered = sorted(samples)
-    return ordered[max(0, math.ceil(0.99 * len(ordered)) - 1)]
-
-
-# --- Database -------------------------------------------------------------------------------------
-
-
-def fresh_database(url: str) -> None:
-    """Drop and recreate the benchmark database (through the ``postgres`` maintenance database)."""
-    name = psycopg.conninfo.conninfo_to_dict(url).get("dbname") or ""
-    if "bench" not in name:
-        raise SystemExit(
-            f"bench/registry.py drops and recreates its database; {name!r} does not look like a "
-            "benchmark database (its name must contain 'bench'). Set BENCH_DATABASE_URL."
-        )
-    with psycopg.connect(url, dbname="postgres", autocommit=True, connect_timeout=10) as conn:
-        ident = sql.Identifier(name)
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(ident))
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(ident))
-
-
 def vacuum_analyze() -> None:
     """What autovacuum does soon after a bulk load (PostgreSQL 13+ vacuums a table after enough
     inserts, not only after updates): fresh statistics, and the visibility map that lets name
@@ -129,34 +100,6 @@ def vacuum_analyze() -> None:
 
 
 # --- The city -------------------------------------------------------------------------------------
-
-
-def create_areas(rows: list[dict[str, str]]) -> dict[str, Area]:
-    """The areas of citygen.geography(), in bulk, level by level (parents need their pk)."""
-    areas: dict[str, Area] = {}
-    with unscoped("benchmark data"):
-        for level in ("county", "township", "village", "grid"):
-            batch = []
-            for row in rows:
-                if row["level"] != level:
-                    continue
-                parent = areas.get(row["parent_code"]) if row["parent_code"] else None
-                path = (parent.path if parent else "") + area_codes.path_segment(
-                    row["code"], parent.code if parent else None
-                )
-                batch.append(
-                    Area(
-                        code=row["code"],
-                        name=row["name"],
-                        level=level,
-                        parent=parent,
-                        path=path + "/",
-                        grid_kind=row["kind"] if level == "grid" else "",
-                    )
-                )
-            for area in Area._base_manager.bulk_create(batch, batch_size=2000):
-                areas[area.code] = area
-    return areas
 
 
 def create_user(username: str, area: Area) -> User:
@@ -274,13 +217,6 @@ class PeakRss:
 
 
 # --- Steps ----------------------------------------------------------------------------------------
-
-
-@contextmanager
-def step(name: str) -> Iterator[None]:
-    started = time.perf_counter()
-    yield
-    say(f"{name}_s", f"{time.perf_counter() - started:.2f}")
 
 
 def import_file(
@@ -406,22 +342,6 @@ def measure_jurisdiction(actor: User) -> None:
     say("jurisdiction_median_ms", f"{statistics.median(samples):.2f}")
 
 
-def report(figures: dict[str, float], failures: list[str]) -> int:
-    ok = not failures
-    for name, op, limit in LIMITS:
-        value = figures.get(name)
-        if value is None:
-            verdict, shown = "FAIL", "not measured"
-        else:
-            passed = value >= limit if op == ">=" else value <= limit
-            verdict, shown = ("PASS" if passed else "FAIL"), f"{value:.3g}"
-        ok = ok and verdict == "PASS"
-        print(f"{verdict} {name} {op} {limit:g}: {shown}")
-    for failure in failures:
-        print(f"FAIL {failure}")
-    return 0 if ok else 1
-
-
 def main() -> int:
     if connection.vendor != "postgresql":
         print(f"bench/registry.py needs PostgreSQL, not {connection.vendor}.", file=sys.stderr)
@@ -447,7 +367,7 @@ def main() -> int:
         say("people_csv_mb", f"{people_csv.stat().st_size / 1e6:.1f}")
 
         try:
-            fresh_database(DATABASE_URL)
+            fresh_database(DATABASE_URL, "bench/registry.py")
         except psycopg.OperationalError as error:
             print(f"PostgreSQL unreachable at {DATABASE_URL}: {error}", file=sys.stderr)
             return 2
@@ -482,7 +402,7 @@ def main() -> int:
         figures |= measure_name_search(township_user, name_queries(names))
         measure_jurisdiction(township_user)
     say("process_peak_rss_mb", f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.1f}")
-    return report(figures, failures)
+    return report(LIMITS, figures, failures)
 
 
 if __name__ == "__main__":

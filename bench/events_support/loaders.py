@@ -21,7 +21,6 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
-import psycopg
 from django.contrib.auth.hashers import make_password
 from django.db import connection, models, transaction
 from psycopg import sql
@@ -33,11 +32,9 @@ from gridgov.accounts import services as account_services
 from gridgov.accounts.models import Department, User
 from gridgov.accounts.roles import Role
 from gridgov.accounts.system import system_actor
-from gridgov.areas import codes as area_codes
 from gridgov.areas import services as area_services
 from gridgov.areas.choices import Post
 from gridgov.areas.models import Area
-from gridgov.core.scoping import unscoped
 from gridgov.events.models import (
     Assignment,
     Category,
@@ -49,23 +46,6 @@ from gridgov.events.models import (
 )
 from gridgov.registry.models import Person
 from gridgov.registry.services import id_number_fields, name_initials, phone_fields
-
-
-def fresh_database(url: str) -> None:
-    """Drop and recreate the benchmark database (through the ``postgres`` maintenance database)."""
-    name = psycopg.conninfo.conninfo_to_dict(url).get("dbname") or ""
-    if "bench" not in name:
-        raise SystemExit(
-            f"bench/events.py drops and recreates its database; {name!r} does not look like a "
-            "benchmark database (its name must contain 'bench'). Set BENCH_DATABASE_URL."
-        )
-    with psycopg.connect(url, dbname="postgres", autocommit=True, connect_timeout=10) as conn:
-        ident = sql.Identifier(name)
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(ident))
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(ident))
-
-
-# --- COPY -----------------------------------------------------------------------------------------
 
 
 class Copier:
@@ -119,37 +99,6 @@ def _replica_mode() -> None:
 
 
 # --- Areas ---------------------------------------------------------------------------------------
-
-
-def create_areas(rows: list[dict[str, str]]) -> dict[str, Area]:
-    """The areas of citygen.geography(), in bulk, level by level (parents need their pk)."""
-    areas: dict[str, Area] = {}
-    with unscoped("benchmark data"):
-        for level in ("county", "township", "village", "grid"):
-            batch = []
-            for row in rows:
-                if row["level"] != level:
-                    continue
-                parent = areas.get(row["parent_code"]) if row["parent_code"] else None
-                path = (parent.path if parent else "") + area_codes.path_segment(
-                    row["code"], parent.code if parent else None
-                )
-                batch.append(
-                    Area(
-                        code=row["code"],
-                        name=row["name"],
-                        level=level,
-                        parent=parent,
-                        path=path + "/",
-                        grid_kind=row["kind"] if level == "grid" else "",
-                    )
-                )
-            for area in Area._base_manager.bulk_create(batch, batch_size=2000):
-                areas[area.code] = area
-    return areas
-
-
-# --- People --------------------------------------------------------------------------------------
 
 
 def load_people(

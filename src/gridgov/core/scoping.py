@@ -157,7 +157,53 @@ def path_prefix_q(field_name: str, paths: Iterable[str], vendor: str = "") -> Q:
     return q
 
 
-class ScopedQuerySet(models.QuerySet):
+class GuardedQuerySet(models.QuerySet):
+    """A queryset that asks `_check_scope()` before every way it reaches the database. Subclasses
+    say what "scoped" means: to a user's jurisdiction (ScopedQuerySet) or to one recipient
+    (notifications)."""
+
+    def _check_scope(self) -> None:
+        raise NotImplementedError
+
+    # Every way a queryset reaches the database passes one of these.
+    def _fetch_all(self) -> None:
+        if self._result_cache is None:
+            self._check_scope()
+        super()._fetch_all()
+
+    def count(self) -> int:
+        self._check_scope()
+        return super().count()
+
+    def exists(self) -> bool:
+        self._check_scope()
+        return super().exists()
+
+    def aggregate(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        self._check_scope()
+        return super().aggregate(*args, **kwargs)
+
+    def iterator(self, chunk_size: int | None = None) -> Iterator[Any]:
+        self._check_scope()
+        return super().iterator(chunk_size=chunk_size)
+
+    def update(self, **kwargs: Any) -> int:
+        self._check_scope()
+        return super().update(**kwargs)
+
+    def contains(self, obj: Any) -> bool:
+        self._check_scope()
+        return super().contains(obj)
+
+    def explain(self, *, format: str | None = None, **options: Any) -> str:
+        self._check_scope()
+        return super().explain(format=format, **options)
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise HardDeleteForbidden()
+
+
+class ScopedQuerySet(GuardedQuerySet):
     """A queryset that refuses to run unless it was scoped to a user (or explicitly unscoped)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -196,43 +242,6 @@ class ScopedQuerySet(models.QuerySet):
                 f"{self.model.__name__} queried without a jurisdiction: "
                 f"use .for_user(user, action) or core.scoping.unscoped(reason)"
             )
-
-    # Every way a queryset reaches the database passes one of these.
-    def _fetch_all(self) -> None:
-        if self._result_cache is None:
-            self._check_scope()
-        super()._fetch_all()
-
-    def count(self) -> int:
-        self._check_scope()
-        return super().count()
-
-    def exists(self) -> bool:
-        self._check_scope()
-        return super().exists()
-
-    def aggregate(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        self._check_scope()
-        return super().aggregate(*args, **kwargs)
-
-    def iterator(self, chunk_size: int | None = None) -> Iterator[Any]:
-        self._check_scope()
-        return super().iterator(chunk_size=chunk_size)
-
-    def update(self, **kwargs: Any) -> int:
-        self._check_scope()
-        return super().update(**kwargs)
-
-    def contains(self, obj: Any) -> bool:
-        self._check_scope()
-        return super().contains(obj)
-
-    def explain(self, *, format: str | None = None, **options: Any) -> str:
-        self._check_scope()
-        return super().explain(format=format, **options)
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise HardDeleteForbidden()
 
 
 class ScopedManager(models.Manager.from_queryset(ScopedQuerySet)):  # type: ignore[misc]

@@ -14,6 +14,7 @@ from gridgov.core import workcalendar
 from gridgov.core.forms import VersionedForm
 from gridgov.events.choices import Priority, Rating, Source, Supervision
 from gridgov.events.models import Category
+from gridgov.events.services import CATEGORY_FIELDS
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -227,15 +228,7 @@ class SuperviseForm(forms.Form):
 class CategoryForm(forms.ModelForm):
     class Meta:
         model = Category
-        fields = [
-            "name",
-            "order",
-            "is_active",
-            "sla_value",
-            "sla_unit",
-            "urgent_sla_value",
-            "urgent_sla_unit",
-        ]
+        fields = list(CATEGORY_FIELDS)
 
 
 class TrackForm(forms.Form):

@@ -224,6 +224,9 @@ class Event(DomainModel):
     )
     supervision_deadline = models.DateTimeField("督办期限", null=True, blank=True)
 
+    # Set on the instance `services.report_event` returns when the client id was seen before.
+    repeated = False
+
     class Meta:
         verbose_name = "事件"
         verbose_name_plural = verbose_name

@@ -288,6 +288,7 @@ def report_event(
         if earlier is not None:
             if earlier.reporter_id != actor.pk:
                 raise Invalid("该客户端编号已被使用。", field="client_id")
+            earlier.repeated = True  # tells the API door to answer 200, not 201
             return earlier
     if category is None or not category.is_active or not category.kind.is_active:
         raise Invalid("请选择在用的事件类别。", field="category")
@@ -363,7 +364,11 @@ def report_event(
         center=center,
         center_path=center.path,
     )
-    full_clean_or_invalid(event, exclude=["code", "reporter", "center", "grid", "kind"])
+    # code and client_id are unique in the database: a clash is retried or answered below, so
+    # model validation need not look them up again.
+    full_clean_or_invalid(
+        event, exclude=["code", "client_id", "reporter", "center", "grid", "kind"]
+    )
     with audit.action(actor, "events.event.reported"):
         for _attempt in range(5):
             try:
@@ -376,6 +381,7 @@ def report_event(
                         Event.objects.filter(client_id=client_id).first() if client_id else None
                     )
                 if earlier is not None:
+                    earlier.repeated = True
                     return earlier
                 event.pk = None
                 event.code = _new_code()
@@ -809,9 +815,7 @@ def request_extension(
     """Ask the center for more time, once per event."""
     event = _locked(event, version)
     _require_state(event, State.DISPATCHED, State.IN_PROGRESS, doing="申请延期")
-    assignment = _my_assignment(event, actor)
-    if assignment.role != AssignmentRole.LEAD:
-        raise NotPermitted("只有主办单位可以申请延期。")
+    _require_lead(event, actor, "申请延期")
     reason = _clean_text(reason, field="reason", label="延期理由")
     if unit not in workcalendar.DurationUnit.values:
         raise Invalid("延长单位不正确。", field="unit")
@@ -819,29 +823,10 @@ def request_extension(
         raise Invalid("延长时限应在 1 到 365 之间。", field="value")
     if event.extended:
         raise InvalidTransition("该事件已延期过一次,不能再次申请。")
-    _no_pending(event)
-    request = EventRequest(
-        event=event,
-        area_path=event.area_path,
-        kind=RequestKind.EXTENSION,
-        reason=reason[:500],
-        extra_value=value,
-        extra_unit=unit,
-        requested_by=actor,
-        requested_at=_now(),
+    note = f"申请延长 {workcalendar.describe(value, unit)}:{reason}"
+    return _make_request(
+        event, actor, RequestKind.EXTENSION, reason, note, extra_value=value, extra_unit=unit
     )
-    with audit.action(actor, "events.request.made"):
-        request.save()
-        save_changed(event)
-        _step(
-            event,
-            actor=actor,
-            action="extension_requested",
-            from_state=event.state,
-            note=f"申请延长 {workcalendar.describe(value, unit)}:{reason}",
-        )
-    notices.request_made(event, request)
-    return request
 
 
 @transaction.atomic
@@ -849,29 +834,34 @@ def request_suspension(event: Event, *, actor: Any, version: int, reason: str) -
     """Ask the center to park a case that cannot be solved now (挂账, into the 问题库)."""
     event = _locked(event, version)
     _require_state(event, State.IN_PROGRESS, doing="申请挂账")
-    assignment = _my_assignment(event, actor)
-    if assignment.role != AssignmentRole.LEAD:
-        raise NotPermitted("只有主办单位可以申请挂账。")
+    _require_lead(event, actor, "申请挂账")
     reason = _clean_text(reason, field="reason", label="挂账理由")
+    return _make_request(event, actor, RequestKind.SUSPENSION, reason, f"申请挂账:{reason}")
+
+
+def _require_lead(event: Event, actor: Any, doing: str) -> None:
+    if _my_assignment(event, actor).role != AssignmentRole.LEAD:
+        raise NotPermitted(f"只有主办单位可以{doing}。")
+
+
+def _make_request(
+    event: Event, actor: Any, kind: str, reason: str, note: str, **extra: Any
+) -> EventRequest:
+    """The request row, its timeline step and the center's notice; one pending at a time."""
     _no_pending(event)
     request = EventRequest(
         event=event,
         area_path=event.area_path,
-        kind=RequestKind.SUSPENSION,
+        kind=kind,
         reason=reason[:500],
         requested_by=actor,
         requested_at=_now(),
+        **extra,
     )
     with audit.action(actor, "events.request.made"):
         request.save()
         save_changed(event)
-        _step(
-            event,
-            actor=actor,
-            action="suspension_requested",
-            from_state=event.state,
-            note=f"申请挂账:{reason}",
-        )
+        _step(event, actor=actor, action=f"{kind}_requested", from_state=event.state, note=note)
     notices.request_made(event, request)
     return request
 
@@ -1256,7 +1246,8 @@ def _bulk_steps(ids: list[int], *, action: str, note: str, at: dt.datetime) -> N
 
 # --- Configuration -------------------------------------------------------------------------------
 
-_CATEGORY_FIELDS = (
+# What the administrator may change on a category (the page form shows exactly these).
+CATEGORY_FIELDS = (
     "name",
     "order",
     "is_active",
@@ -1275,7 +1266,7 @@ def update_category(category: Category, *, actor: Any, **values: Any) -> Categor
         raise NotPermitted("只有系统管理员可以维护事件类别与时限。")
     with unscoped("configuration row"):
         category = Category.objects.select_for_update().get(pk=category.pk)
-    for name in _CATEGORY_FIELDS:
+    for name in CATEGORY_FIELDS:
         if name in values:
             setattr(category, name, values[name])
     category.name = (category.name or "").strip()

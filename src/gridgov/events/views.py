@@ -3,7 +3,6 @@ public case-code tracker and the category/time-limit configuration. Every write 
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django.contrib import messages
@@ -14,21 +13,25 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from gridgov.core import idnumbers
 from gridgov.core.errors import DomainError, NotFound
 from gridgov.core.pages import add_domain_error, render_list
 from gridgov.core.scoping import get_for_user_or_404, jurisdiction, unscoped
 from gridgov.events import forms, selectors, services
 from gridgov.events.filters import EventFilterSet
 from gridgov.events.models import Attachment, Category, Event, EventKind
-from gridgov.registry.models import Person
+from gridgov.registry.selectors import people_by_id_numbers
 
 
 def _event(request: HttpRequest, pk: int) -> Event:
-    try:
-        return get_for_user_or_404(Event, request.user, "events.view", pk=pk)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    event = (
+        selectors.visible_events(request.user)
+        .select_related("reporter", "address", "merged_into")
+        .filter(pk=pk)
+        .first()
+    )
+    if event is None:
+        raise Http404(NotFound.default_message)
+    return event
 
 
 def _require(request: HttpRequest, action: str) -> None:
@@ -160,31 +163,6 @@ def bulk_action(request: HttpRequest) -> HttpResponse:
 # --- Reporting -----------------------------------------------------------------------------------
 
 
-_ID_SPLIT = re.compile(r"[\s,,;;、]+")
-
-
-def _persons_from(user: Any, text: str) -> list[Person]:
-    from gridgov.core import crypto
-
-    persons = []
-    for raw in filter(None, _ID_SPLIT.split(text or "")):
-        try:
-            number = idnumbers.parse(raw).number
-        except idnumbers.InvalidIdNumber as exc:
-            raise DomainError(f"“{raw}”不是有效的公民身份号码。", field="persons") from exc
-        person = (
-            Person.objects.for_user(user, "registry.view")
-            .filter(id_hash=crypto.lookup_hash(number, "id"))
-            .first()
-        )
-        if person is None:
-            raise DomainError(
-                f"身份证号 {idnumbers.mask(number)} 的人员未登记或不在您的辖区。", field="persons"
-            )
-        persons.append(person)
-    return persons
-
-
 @login_required
 def report(request: HttpRequest) -> HttpResponse:
     _require(request, "events.report")
@@ -192,7 +170,7 @@ def report(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            persons = _persons_from(request.user, data["persons"])
+            persons = people_by_id_numbers(request.user, data["persons"])
             event = services.report_event(
                 actor=request.user,
                 client_id=data["client_id"],

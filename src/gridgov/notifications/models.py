@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from gridgov.core.fields import PathField
-from gridgov.core.scoping import HardDeleteForbidden, ScopeError, is_unscoped
+from gridgov.core.scoping import GuardedQuerySet, HardDeleteForbidden, ScopeError, is_unscoped
 
 
 def is_relative_path(url: str) -> bool:
@@ -30,7 +30,7 @@ def is_relative_path(url: str) -> bool:
     return url_has_allowed_host_and_scheme(url, allowed_hosts=set())
 
 
-class RecipientQuerySet(models.QuerySet):
+class RecipientQuerySet(GuardedQuerySet):
     """A queryset that refuses to run unless it was narrowed to one recipient (or unscoped)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -78,43 +78,6 @@ class RecipientQuerySet(models.QuerySet):
         for other in other_qs:
             self._merge_sanity_check(other)
         return super()._combinator_query(combinator, *other_qs, all=all)
-
-    # Every way a queryset reaches the database passes one of these.
-    def _fetch_all(self) -> None:
-        if self._result_cache is None:
-            self._check_scope()
-        super()._fetch_all()
-
-    def count(self) -> int:
-        self._check_scope()
-        return super().count()
-
-    def exists(self) -> bool:
-        self._check_scope()
-        return super().exists()
-
-    def aggregate(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        self._check_scope()
-        return super().aggregate(*args, **kwargs)
-
-    def iterator(self, chunk_size: int | None = None) -> Any:
-        self._check_scope()
-        return super().iterator(chunk_size=chunk_size)
-
-    def update(self, **kwargs: Any) -> int:
-        self._check_scope()
-        return super().update(**kwargs)
-
-    def contains(self, obj: Any) -> bool:
-        self._check_scope()
-        return super().contains(obj)
-
-    def explain(self, *, format: str | None = None, **options: Any) -> str:
-        self._check_scope()
-        return super().explain(format=format, **options)
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise HardDeleteForbidden()
 
 
 class RecipientManager(models.Manager.from_queryset(RecipientQuerySet)):  # type: ignore[misc]

@@ -166,14 +166,10 @@ class EventViewSet(ScopedViewSet):
         )
         payload.is_valid(raise_exception=True)
         data = {k: v for k, v in payload.validated_data.items() if v is not None}
-        client_id = data.get("client_id")
-        repeated = bool(client_id) and (
-            self.get_queryset().filter(client_id=client_id, reporter=request.user).exists()
-        )
         event = services.report_event(actor=request.user, **data)
         return Response(
             self.get_serializer(self._reread(event)).data,
-            status=status.HTTP_200_OK if repeated else status.HTTP_201_CREATED,
+            status=status.HTTP_200_OK if event.repeated else status.HTTP_201_CREATED,
         )
 
     # --- Workflow steps ------------------------------------------------------------------------

@@ -124,14 +124,18 @@ def test_center_accepts_and_dispatches_on_the_event_page(world, event):
 
 def test_a_stale_form_gets_a_conflict_message_not_an_overwrite(world, event):
     client = _client(world.center_a)
-    services.accept_event(event, actor=world.center_a, version=event.version)
+    seen = event.version  # the version on the center's open page
+    # Meanwhile the leader supervises it: a change that keeps the state, so only the version
+    # tells the center's form that it is stale.
+    services.supervise_event(event, actor=world.leader_a, level="supervise", note="请尽快受理")
     response = client.post(
         reverse("events:action", args=[event.pk, "reject"]),
-        {"reject-version": event.version, "reject-reason": "重复"},
+        {"reject-version": seen, "reject-reason": "重复"},
     )
     assert response.status_code == 400
+    assert "该记录已被他人修改" in response.content.decode()
     event.refresh_from_db()
-    assert event.state == State.ACCEPTED
+    assert event.state == State.REPORTED
 
 
 def test_out_of_jurisdiction_event_is_not_found(world, event):
