@@ -40,7 +40,10 @@ event_intake_per_s >= 300, queue_page_p99_ms <= 150, event_page_p99_ms <= 150, o
 <= 10, and no failed request. Exits non-zero on any FAIL.
 
 Run: ``make bench BENCH=events`` (``BENCH_SCALE=20000 BENCH_EVENTS=20000`` for a quick run), or
-``.venv/bin/python bench/events.py``. The database is left in place for inspection.
+``.venv/bin/python bench/events.py``. The database is left in place for inspection, and a copy of
+it as loaded is kept as ``<name>_loaded``: with BENCH_REUSE=1 a later run starts from that copy
+instead of loading again (BENCH_SCALE and BENCH_EVENTS are then those of the copy).
+BENCH_ONLY=load or BENCH_ONLY=sweep measures only that part.
 """
 
 from __future__ import annotations
@@ -101,7 +104,12 @@ from django.utils import timezone  # noqa: E402
 
 from bench.events_support import eventgen, loaders, server  # noqa: E402
 from bench.registry_support import citygen  # noqa: E402
-from bench.shared.database import create_areas, fresh_database  # noqa: E402
+from bench.shared.database import (  # noqa: E402
+    create_areas,
+    fresh_database,
+    keep_loaded_copy,
+    restore_loaded_copy,
+)
 from bench.shared.figures import p99, report, say, step  # noqa: E402
 from gridgov.events import services  # noqa: E402
 from gridgov.events.choices import CLOCK_STATES, OPEN_STATES  # noqa: E402
@@ -124,6 +132,8 @@ GUNICORN_THREADS = int(os.environ.get("BENCH_GUNICORN_THREADS", "2"))
 CONN_MAX_AGE = int(os.environ.get("BENCH_CONN_MAX_AGE", "60"))
 SWEEP_AHEAD = dt.timedelta(hours=float(os.environ.get("BENCH_SWEEP_AHEAD_HOURS", "72")))
 PAGE_THINK = 0.2
+REUSE = os.environ.get("BENCH_REUSE") == "1"
+ONLY = os.environ.get("BENCH_ONLY", "")
 # Seconds of the same browsing without intake first (0: none): what the pages cost on their own.
 BASELINE = float(os.environ.get("BENCH_BASELINE", "20"))
 
@@ -191,6 +201,55 @@ def load(now: dt.datetime) -> eventgen.City:
 
 
 PASSWORD = secrets.token_urlsafe(12) + "-Aa1"
+
+
+def remember_load(now: dt.datetime) -> None:
+    """Keep the load's reference time in the database, for a run that reuses it."""
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE bench_meta (loaded_at timestamptz NOT NULL)")
+        cursor.execute("INSERT INTO bench_meta VALUES (%s)", [now])
+
+
+def reused_city() -> tuple[eventgen.City, dt.datetime]:
+    """The city of a kept copy, as far as the measurements need it; every bench user gets this
+    run's password (one UPDATE: the hash is computed once)."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.hashers import make_password
+
+    from gridgov.areas.models import Area
+    from gridgov.core.scoping import unscoped
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT loaded_at FROM bench_meta")
+        (now,) = cursor.fetchone()
+    call_command("migrate", verbosity=0)
+    collectstatic()
+    get_user_model()._base_manager.exclude(username="system").update(
+        password=make_password(PASSWORD)
+    )
+    with unscoped("benchmark data"):
+        areas = list(Area._base_manager.filter(level__in=("township", "grid")).order_by("path"))
+    townships = {
+        a.pk: eventgen.Township(id=a.pk, code=a.code, name=a.name, path=a.path, center_staff_id=0)
+        for a in areas
+        if a.level == "township"
+    }
+    by_path = {t.path: t for t in townships.values()}
+    grids = [
+        eventgen.Grid(
+            id=a.pk,
+            code=a.code,
+            name=a.name,
+            path=a.path,
+            township=next(t for p, t in by_path.items() if a.path.startswith(p)),
+            worker_id=0,
+            officer_id=0,
+        )
+        for a in areas
+        if a.level == "grid"
+    ]
+    say("reused", f"the copy loaded at {now:%Y-%m-%d %H:%M}")
+    return eventgen.City(list(townships.values()), grids, [], 0), now
 
 
 def check_loaded(now: dt.datetime) -> None:
@@ -454,28 +513,42 @@ def main() -> int:
     say("scale", SCALE)
     say("events", f"{EVENTS} open with a running clock, {WAITING} open waiting, {CLOSED} closed")
     try:
-        fresh_database(DATABASE_URL, "bench/events.py")
+        reusing = REUSE and restore_loaded_copy(DATABASE_URL)
+        if not reusing:
+            fresh_database(DATABASE_URL, "bench/events.py")
     except psycopg.OperationalError as error:
         print(f"PostgreSQL unreachable at {DATABASE_URL}: {error}", file=sys.stderr)
         return 2
-    now = timezone.now().replace(microsecond=0)
     figures: dict[str, float] = {}
     failures: list[str] = []
+    limits = [limit for limit in LIMITS if ONLY != "sweep" or limit[0] == "overdue_sweep_s"]
+    if ONLY == "load":
+        limits = [limit for limit in LIMITS if limit[0] != "overdue_sweep_s"]
     try:
-        city = load(now)
-        measured, failed = measure_load(city)
-        figures |= measured
-        failures += failed
-        connection.close()
-        measured, failed = measure_sweep(now)
-        figures |= measured
-        failures += failed
+        if reusing:
+            city, now = reused_city()
+        else:
+            now = timezone.now().replace(microsecond=0)
+            city = load(now)
+            remember_load(now)
+            connection.close()
+            with step("keep_loaded_copy"):
+                keep_loaded_copy(DATABASE_URL)
+        if ONLY != "sweep":
+            measured, failed = measure_load(city)
+            figures |= measured
+            failures += failed
+            connection.close()
+        if ONLY != "load":
+            measured, failed = measure_sweep(now)
+            figures |= measured
+            failures += failed
     finally:
         if os.environ.get("BENCH_KEEP_LOGS"):
             print(f"logs: {WORKDIR}", file=sys.stderr)
         else:
             shutil.rmtree(WORKDIR, ignore_errors=True)
-    return report(LIMITS, figures, failures)
+    return report(limits, figures, failures)
 
 
 if __name__ == "__main__":

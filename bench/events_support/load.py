@@ -105,6 +105,8 @@ def run_intake(config: dict[str, Any], out: list[list[Any]], errors: list[str]) 
                     json.dumps(payload, ensure_ascii=False).encode(),
                     {
                         "Authorization": f"Token {worker['token']}",
+                        # as the field app does: a receipt, not the whole event page
+                        "Prefer": "return=minimal",
                         "Content-Type": "application/json",
                         "Accept": "application/json",
                     },

@@ -50,3 +50,40 @@ def create_areas(rows: list[dict[str, str]]) -> dict[str, Area]:
             for area in Area._base_manager.bulk_create(batch, batch_size=2000):
                 areas[area.code] = area
     return areas
+
+
+def _maintenance(url: str) -> psycopg.Connection:
+    return psycopg.connect(url, dbname="postgres", autocommit=True, connect_timeout=10)
+
+
+def _name(url: str) -> str:
+    return psycopg.conninfo.conninfo_to_dict(url).get("dbname") or ""
+
+
+def keep_loaded_copy(url: str) -> None:
+    """Keep the freshly loaded database as ``<name>_loaded`` (a file-level copy), so that a later
+    run with BENCH_REUSE=1 starts from the same data without loading it again."""
+    name = _name(url)
+    with _maintenance(url) as conn:
+        loaded = sql.Identifier(name + "_loaded")
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(loaded))
+        conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(loaded, sql.Identifier(name)))
+
+
+def restore_loaded_copy(url: str) -> bool:
+    """Replace the benchmark database by its kept loaded copy; False when there is none."""
+    name = _name(url)
+    with _maintenance(url) as conn:
+        found = conn.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [name + "_loaded"]
+        ).fetchone()
+        if not found:
+            return False
+        ident = sql.Identifier(name)
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(ident))
+        conn.execute(
+            sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                ident, sql.Identifier(name + "_loaded")
+            )
+        )
+    return True

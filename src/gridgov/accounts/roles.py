@@ -23,11 +23,22 @@ _REPORTERS = {"events.view", "events.report"}
 _FIELD = _REPORTERS | {"events.self_handle", "events.verify"}
 # Who registers and corrects basic data: the people at the door and the centre.
 _COLLECTORS = {"registry.change"}
+# Special populations (special/): grids and villages visit, villages and centers manage, only the
+# center sees restricted types (HIV-risk persons); leaders read.
+_SPECIAL_FIELD = {"special.view", "special.visit"}
+# Petitions (petitions/): the center's 信访 desk registers and handles; 复查/复核 need the right
+# at the level above the handling center; leaders take cases and receive petitioners.
+_PETITION_DESK = {"petitions.view", "petitions.register", "petitions.handle", "petitions.review"}
 
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
-    Role.GRID_WORKER: frozenset(_EVERYONE | _COLLECTORS | _FIELD),
+    Role.GRID_WORKER: frozenset(_EVERYONE | _COLLECTORS | _FIELD | _SPECIAL_FIELD),
     Role.VILLAGE_OFFICER: frozenset(
-        _EVERYONE | _COLLECTORS | _FIELD | {"registry.import", "events.handle"}
+        _EVERYONE
+        | _COLLECTORS
+        | _FIELD
+        | {"registry.import", "events.handle"}
+        | _SPECIAL_FIELD
+        | {"special.manage"}
     ),
     Role.CENTER_STAFF: frozenset(
         _EVERYONE
@@ -35,6 +46,9 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
         | _REPORTERS
         | {"areas.assign", "accounts.view", "registry.import", "registry.reveal"}
         | {"events.accept", "events.handle", "events.remind"}
+        | _SPECIAL_FIELD
+        | {"special.manage", "special.hiv"}
+        | _PETITION_DESK
     ),
     # A department sees only the events dispatched to it (Event.extra_visibility), so its role
     # grants no area-wide events.view.
@@ -43,6 +57,8 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     Role.LEADER: frozenset(
         _EVERYONE
         | {"accounts.view", "core.view_audit", "events.view", "events.remind", "events.supervise"}
+        | {"special.view"}
+        | {"petitions.view", "petitions.lead", "petitions.review"}
     ),
     Role.ADMIN: frozenset(
         _EVERYONE
@@ -58,9 +74,35 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
             "core.view_access_log",
             "events.view",
             "events.configure",
+            "special.configure",
+            "petitions.view",
         }
     ),
 }
+
+# Disputes (disputes/permissions.py): the field records a dispute's details; villages file the
+# screening reports; mediators, village officers and the center mediate; leaders keep the
+# supervised list (挂牌督办, 销号); the center sets how often its villages report.
+_DISPUTE_ACTIONS: dict[str, set[str]] = {
+    Role.GRID_WORKER: {"disputes.view", "disputes.record"},
+    Role.VILLAGE_OFFICER: {
+        "disputes.view",
+        "disputes.record",
+        "disputes.mediate",
+        "disputes.report",
+    },
+    Role.CENTER_STAFF: {
+        "disputes.view",
+        "disputes.record",
+        "disputes.mediate",
+        "disputes.configure",
+    },
+    Role.MEDIATOR: {"disputes.view", "disputes.record", "disputes.mediate"},
+    Role.LEADER: {"disputes.view", "disputes.supervise"},
+    Role.ADMIN: {"disputes.view", "disputes.configure"},
+}
+for _role, _actions in _DISPUTE_ACTIONS.items():
+    ROLE_ACTIONS[_role] = ROLE_ACTIONS[_role] | frozenset(_actions)
 
 # Which area levels a role's membership may name (a grid worker belongs to grids, and so on).
 ROLE_LEVELS: dict[str, frozenset[str]] = {

@@ -42,3 +42,37 @@ def save_changed(obj: Any) -> Any:
     obj.version += 1
     obj.save()
     return obj
+
+
+def insert_from_query(model: Any, values: dict[str, Any], source: Any) -> int:
+    """``INSERT INTO <model> (...) SELECT ...``: one row of `model` per row of `source`, made by
+    the database without the rows passing through Python (a system job over 100,000 events).
+
+    `values` maps each column of the new rows to an expression over `source`'s model: ``F(...)``
+    for a column of the source row, ``Value(...)`` for a constant. Fields left out get their
+    model default when it is a constant; the created and updated times of a DomainModel are
+    filled by the caller (pass them in `values`). Returns the number of rows inserted."""
+    from django.db import connections
+    from django.db.models import Value
+
+    names = list(values)
+    missing = [
+        f.name
+        for f in model._meta.concrete_fields
+        if not f.primary_key and f.name not in names and f.has_default()
+    ]
+    for name in missing:
+        default = model._meta.get_field(name).get_default()
+        if callable(default):  # pragma: no cover - a programming error, caught by tests
+            raise ValueError(f"{model.__name__}.{name} needs a value: its default is computed")
+        values[name] = Value(default, output_field=model._meta.get_field(name))
+        names.append(name)
+    aliases = {f"_insert_{i}": expression for i, expression in enumerate(values.values())}
+    select = source.order_by().annotate(**aliases).values_list(*aliases)
+    sql, params = select.query.sql_with_params()
+    connection = connections[select.db]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(model._meta.get_field(name).column) for name in names)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {quote(model._meta.db_table)} ({columns}) {sql}", params)
+        return cursor.rowcount

@@ -62,7 +62,11 @@ class EventsConfig(AppConfig):
                 "events.request.made": "申请延期或挂账",
                 "events.request.decided": "审批延期或挂账",
                 "events.config.changed": "修改事件类别与时限",
+                "events.routing_rule.created": "新建事件直报规则",
+                "events.routing_rule.updated": "修改事件直报规则",
+                "events.routing_rule.deactivated": "停用事件直报规则",
                 "events.party.moved": "人员合并后移交事件",
+                "events.deadline.swept": "办理期限巡检(临期、超期、自动督办)",
             }
         )
         register_file_section(person_events_section)

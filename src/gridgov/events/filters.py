@@ -16,7 +16,7 @@ from gridgov.events.choices import (
     State,
     Supervision,
 )
-from gridgov.events.models import Category, Event, EventKind
+from gridgov.events.models import Category, Event, EventKind, RoutingRule
 
 
 def _categories(request):
@@ -112,4 +112,27 @@ class EventFilterSet(django_filters.FilterSet):
         return queryset.filter(reporter=user) if value and user else queryset
 
     def filter_within(self, queryset, name, value):
+        return queryset.filter(area_path__startswith=value.path)
+
+
+# --- Routing rules (直报与抄告) -------------------------------------------------------------------
+
+
+def _all_categories(request):
+    # Configuration pages list rules of retired categories too.
+    return Category.objects.select_related("kind").order_by("kind__order", "order", "code")
+
+
+class RoutingRuleFilterSet(django_filters.FilterSet):
+    area = AreaChoiceFilter(
+        label="适用区域(含下级)", queryset=visible_parent_areas, method="filter_area"
+    )
+    category = django_filters.ModelChoiceFilter(label="事件类别", queryset=_all_categories)
+    is_active = django_filters.BooleanFilter(label="在用")
+
+    class Meta:
+        model = RoutingRule
+        fields = ["area", "category", "is_active"]
+
+    def filter_area(self, queryset, name, value):
         return queryset.filter(area_path__startswith=value.path)

@@ -233,3 +233,64 @@ class CategoryForm(forms.ModelForm):
 
 class TrackForm(forms.Form):
     code = forms.CharField(label="案件编码", max_length=20)
+
+
+# --- Routing rules (直报与抄告) -------------------------------------------------------------------
+
+
+class DepartmentChoices(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Department) -> str:
+        return f"{obj.area.name} · {obj.name}"
+
+
+def _target_level_choices() -> list[tuple[str, str]]:
+    from gridgov.areas.choices import Level
+    from gridgov.events.services import ROUTING_TARGET_LEVELS
+
+    return [("", "不直报(仅抄告)")] + [
+        (level, f"直报{Level(level).label}综治中心") for level in ROUTING_TARGET_LEVELS
+    ]
+
+
+class RoutingRuleForm(forms.Form):
+    """A routing rule's fields; the area only when creating (a rule does not move)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    area = AreaChoiceField(
+        label="适用区域",
+        queryset=Area.objects.none(),
+        help_text="规则对该区域及其下级网格上报的事件生效。",
+    )
+    category = CategoryChoiceField(label="事件类别", queryset=Category.objects.none())
+    min_priority = forms.ChoiceField(
+        label="适用事件",
+        choices=[("urgent", "仅紧急事件"), ("normal", "全部事件(一般和紧急)")],
+        initial="urgent",
+    )
+    target_level = forms.ChoiceField(label="直报层级", required=False)
+    copy_departments = DepartmentChoices(
+        label="抄告部门",
+        queryset=Department.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="事件上报时同时抄告这些部门(仅告知,不需办理)。",
+    )
+
+    def __init__(self, *args: Any, user: Any, rule: Any = None, **kwargs: Any) -> None:
+        from gridgov.events.routing import copy_department_choices
+
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = active_categories()
+        self.fields["target_level"].choices = _target_level_choices()
+        self.fields["copy_departments"].queryset = copy_department_choices(user)
+        if rule is None:
+            del self.fields["version"]
+            self.fields["area"].queryset = (
+                Area.objects.for_user(user, "events.configure")
+                .active()
+                .exclude(level="grid")
+                .order_by("path")
+            )
+        else:
+            del self.fields["area"]
+            self.fields["version"].required = True

@@ -129,6 +129,9 @@ class RoutingRule(DomainModel):
         verbose_name_plural = verbose_name
         ordering = ["area_path", "category__code"]
 
+    def __str__(self) -> str:
+        return f"{self.area.name}·{self.category.name} 直报规则"
+
 
 # --- Events --------------------------------------------------------------------------------------
 
@@ -139,7 +142,11 @@ class Event(DomainModel):
     code = models.CharField("案件编码", max_length=20, unique=True, editable=False)
     # Made by the reporting client: a retried submission finds the first event (DESIGN).
     client_id = models.UUIDField("客户端编号", null=True, blank=True, unique=True, editable=False)
-    kind = models.ForeignKey(EventKind, on_delete=models.PROTECT, verbose_name="事件类型")
+    # Indexes are few on purpose: every one is written by each intake and each deadline flag
+    # (README, events benchmark). The composite indexes in Meta answer what single ones would.
+    kind = models.ForeignKey(
+        EventKind, on_delete=models.PROTECT, verbose_name="事件类型", db_index=False
+    )
     category = models.ForeignKey(Category, on_delete=models.PROTECT, verbose_name="事件类别")
     title = models.CharField("标题", max_length=100)
     description = models.TextField("事件描述", max_length=4000)
@@ -151,7 +158,7 @@ class Event(DomainModel):
     grid = models.ForeignKey(
         "areas.Area", on_delete=models.PROTECT, related_name="events", verbose_name="所在网格"
     )
-    area_path = PathField("区域路径", db_index=True, editable=False)
+    area_path = PathField("区域路径", editable=False)  # indexed by event_path_reported
     address = models.ForeignKey(
         "registry.Address",
         on_delete=models.PROTECT,
@@ -174,14 +181,16 @@ class Event(DomainModel):
     contact_phone_hash = models.CharField(max_length=64, blank=True, editable=False)
     contact_phone_masked = models.CharField("反映人电话", max_length=20, blank=True)
 
-    state = models.CharField(
-        "状态", max_length=20, choices=State.choices, default=State.REPORTED, db_index=True
-    )
+    state = models.CharField("状态", max_length=20, choices=State.choices, default=State.REPORTED)
     # The center handling it now: the grid's township, or higher after escalation.
     center = models.ForeignKey(
-        "areas.Area", on_delete=models.PROTECT, related_name="+", verbose_name="受理中心"
+        "areas.Area",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="受理中心",
+        db_index=False,  # found by center_path
     )
-    center_path = PathField("受理中心路径", db_index=True, editable=False)
+    center_path = PathField("受理中心路径", editable=False)  # indexed by event_center_queue
     escalations = models.PositiveSmallIntegerField("升级次数", default=0)
     merged_into = models.ForeignKey(
         "self",
@@ -200,16 +209,26 @@ class Event(DomainModel):
     dispatched_at = models.DateTimeField("派遣时间", null=True, blank=True)
     sla_value = models.PositiveIntegerField("处置时限", null=True, blank=True)
     sla_unit = models.CharField("时限单位", max_length=20, blank=True)
-    deadline = models.DateTimeField("办理期限", null=True, blank=True, db_index=True)
+    deadline = models.DateTimeField("办理期限", null=True, blank=True)  # event_open_deadline
     warn_at = models.DateTimeField("临期提醒时间", null=True, blank=True)
     warned = models.BooleanField("已临期提醒", default=False)
     overdue = models.BooleanField("已超期", default=False)
     overdue_escalated = models.BooleanField("超期已上报", default=False)
+    # When the deadline sweep last raised each flag: a sweep finds the rows it has just marked
+    # by these (its timeline entries and notices are written from them in the database).
+    warned_at = models.DateTimeField("标记临期时间", null=True, blank=True, editable=False)
+    overdue_at = models.DateTimeField("标记超期时间", null=True, blank=True, editable=False)
+    escalated_at = models.DateTimeField("超期上报时间", null=True, blank=True, editable=False)
     extended = models.BooleanField("已延期", default=False)
     suspended_at = models.DateTimeField("挂账时间", null=True, blank=True)
     handled_at = models.DateTimeField("办结反馈时间", null=True, blank=True)
     handled_by = models.ForeignKey(
-        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "accounts.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     closed_at = models.DateTimeField("结案时间", null=True, blank=True, db_index=True)
     closed_on_time = models.BooleanField("按期结案", null=True, blank=True)
@@ -220,7 +239,7 @@ class Event(DomainModel):
     rating_comment = models.CharField("评价意见", max_length=500, blank=True)
     rated_at = models.DateTimeField("评价时间", null=True, blank=True)
     supervision = models.CharField(
-        "督办级别", max_length=20, choices=Supervision.choices, blank=True, db_index=True
+        "督办级别", max_length=20, choices=Supervision.choices, blank=True
     )
     supervision_deadline = models.DateTimeField("督办期限", null=True, blank=True)
 

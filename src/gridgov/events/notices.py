@@ -130,32 +130,33 @@ def supervised(event: Event, record: SupervisionRecord) -> None:
     _send(users, event, "supervised", f"{record.get_level_display()}:{_label(event)}", record.note)
 
 
-def deadline_sweep(*, warned: list[int], overdue: list[int]) -> None:
+def deadline_sweep(*, warned: Any, overdue: Any, escalated: Any) -> None:
     """One digest per person and run ("您有 3 件事件已超期"), not one notice per event: a first
-    sweep over a big backlog may mark thousands at once."""
+    sweep over a big backlog may mark thousands at once. The three querysets are the events the
+    run has just marked; who gets what is counted by the database."""
     from collections import Counter
+
+    from django.db.models import Count
 
     from gridgov.events.choices import ASSIGNMENT_OPEN
     from gridgov.events.models import Assignment
     from gridgov.notifications.services import notify
 
-    for ids, kind, what, tell_center in (
-        (warned, "warning", "临近办理期限", False),
-        (overdue, "overdue", "已超期", True),
+    for events, kind, what, light in (
+        (warned, "warning", "临近办理期限", "yellow"),
+        (overdue, "overdue", "已超期", "red"),
+        (escalated, "escalated", "超期未办结,已被系统自动督办", "red"),
     ):
         counts: Counter[Any] = Counter()
-        for start in range(0, len(ids), 5000):
-            chunk = ids[start : start + 5000]
-            with unscoped("deadline sweep notices"):
-                targets = Counter(
-                    Assignment.objects.filter(
-                        event_id__in=chunk, state__in=ASSIGNMENT_OPEN
-                    ).values_list("department_id", "area__path")
-                )
-                centers = Counter(
-                    Event.objects.filter(pk__in=chunk).values_list("center_path", flat=True)
-                )
-            for (department_id, area_path), n in targets.items():
+        with unscoped("deadline sweep notices"):
+            targets = (
+                Assignment.objects.filter(event__in=events, state__in=ASSIGNMENT_OPEN)
+                .values_list("department_id", "area__path")
+                .annotate(n=Count("pk"))
+                .order_by()
+            )
+            centers = events.values_list("center_path").annotate(n=Count("pk")).order_by()
+            for department_id, area_path, n in targets:
                 users = (
                     selectors.department_handlers(department_id)
                     if department_id
@@ -163,14 +164,17 @@ def deadline_sweep(*, warned: list[int], overdue: list[int]) -> None:
                 )
                 for user in users:
                     counts[user] += n
-            if tell_center:
-                for center_path, n in centers.items():
-                    for user in selectors.center_staff(center_path):
-                        counts[user] += n
+            for center_path, n in centers if kind != "warning" else ():
+                above = center_path.rstrip("/").rsplit("/", 1)[0] + "/"
+                users = selectors.center_staff(center_path)
+                if kind == "escalated":
+                    users += selectors.center_staff(above) + selectors.leaders_over(center_path)
+                for user in users:
+                    counts[user] += n
         for user, n in counts.items():
             notify(
                 [user],
                 kind=f"events.{kind}",
                 title=f"您有 {n} 件事件{what}",
-                link=reverse("events:list") + f"?light={'red' if kind == 'overdue' else 'yellow'}",
+                link=reverse("events:list") + f"?light={light}",
             )

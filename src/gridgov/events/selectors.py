@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -326,11 +327,37 @@ def _ancestor_paths(path: str) -> list[str]:
 # --- What a user may do with an event (the event page shows these forms, the API lists them) ---
 
 
+# --- Events whose steps another app runs ------------------------------------------------------
+
+WorkflowOwner = Callable[[Event], str | None]
+_workflow_owners: list[WorkflowOwner] = []
+
+
+def register_workflow_owner(owner: WorkflowOwner) -> None:
+    """Let an app run the steps of some events itself (a petition's statutory stages:
+    petitions/apps.py): `owner(event)` returns the name of its workflow ("信访事项") for such an
+    event, else None. The hub then offers and accepts only supervision on it; the lamp, queue,
+    sweep and figures still work from the event's fields."""
+    if owner not in _workflow_owners:
+        _workflow_owners.append(owner)
+
+
+def workflow_owner(event: Event) -> str | None:
+    for owner in _workflow_owners:
+        name = owner(event)
+        if name:
+            return name
+    return None
+
+
 def available_actions(user: Any, event: Event) -> list[str]:
     """Names of the service steps `user` may take on `event` now. The services check again."""
     from gridgov.events.choices import FINISHED_STATES
     from gridgov.events.services import may_verify
 
+    if workflow_owner(event):
+        supervising = event.state in OPEN_STATES and supervision_levels(user, event)
+        return ["supervise"] if supervising else []
     rights = jurisdiction(user)
     at_center = rights.allows("events.accept", event.center_path)
     state = event.state

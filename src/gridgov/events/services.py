@@ -26,7 +26,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
 from gridgov.areas.choices import Level
@@ -34,7 +35,12 @@ from gridgov.areas.models import Area
 from gridgov.core import audit, workcalendar
 from gridgov.core.errors import Invalid, InvalidTransition, NotFound, NotPermitted
 from gridgov.core.scoping import jurisdiction, require, unscoped
-from gridgov.core.services import full_clean_or_invalid, lock_current, save_changed
+from gridgov.core.services import (
+    full_clean_or_invalid,
+    insert_from_query,
+    lock_current,
+    save_changed,
+)
 from gridgov.events import notices, selectors
 from gridgov.events.choices import (
     ASSIGNMENT_OPEN,
@@ -137,6 +143,9 @@ def _locked(event: Event, version: int | None) -> Event:
 
 
 def _require_state(event: Event, *states: str, doing: str) -> None:
+    owner = selectors.workflow_owner(event)
+    if owner:
+        raise InvalidTransition(f"该事件按{owner}程序办理,请在{owner}页面{doing}。")
     if event.state not in states:
         raise InvalidTransition(f"事件当前为“{event.get_state_display()}”,不能{doing}。")
 
@@ -283,13 +292,6 @@ def report_event(
             client_id = uuid.UUID(str(client_id))
         except ValueError as exc:
             raise Invalid("客户端编号格式不正确。", field="client_id") from exc
-        with unscoped("idempotent intake: same client id"):
-            earlier = Event.objects.filter(client_id=client_id).first()
-        if earlier is not None:
-            if earlier.reporter_id != actor.pk:
-                raise Invalid("该客户端编号已被使用。", field="client_id")
-            earlier.repeated = True  # tells the API door to answer 200, not 201
-            return earlier
     if category is None or not category.is_active or not category.kind.is_active:
         raise Invalid("请选择在用的事件类别。", field="category")
     title = _clean_text(title, field="title", label="标题")[:100]
@@ -365,9 +367,9 @@ def report_event(
         center_path=center.path,
     )
     # code and client_id are unique in the database: a clash is retried or answered below, so
-    # model validation need not look them up again.
+    # model validation need not look them up again; nor the rows the arguments already are.
     full_clean_or_invalid(
-        event, exclude=["code", "client_id", "reporter", "center", "grid", "kind"]
+        event, exclude=["code", "client_id", "reporter", "center", "grid", "kind", "category"]
     )
     with audit.action(actor, "events.event.reported"):
         for _attempt in range(5):
@@ -376,12 +378,10 @@ def report_event(
                     event.save()
                 break
             except IntegrityError:
-                with unscoped("idempotent intake race"):
-                    earlier = (
-                        Event.objects.filter(client_id=client_id).first() if client_id else None
-                    )
+                # A client id seen before (a retry, or a doubled submission racing this one):
+                # the first event is the answer. Looked up only then, not on every report.
+                earlier = _reported_before(client_id, actor)
                 if earlier is not None:
-                    earlier.repeated = True
                     return earlier
                 event.pk = None
                 event.code = _new_code()
@@ -396,6 +396,21 @@ def report_event(
     if settled_note:
         event = settle_on_spot(event, actor=actor, version=event.version, note=settled_note)
     return event
+
+
+def _reported_before(client_id: uuid.UUID | None, actor: Any) -> Event | None:
+    """The event first reported with `client_id`, marked `repeated`; refused when somebody else
+    reported it (a client id is not shared)."""
+    if not client_id:
+        return None
+    with unscoped("idempotent intake: same client id"):
+        earlier = Event.objects.filter(client_id=client_id).first()
+    if earlier is None:
+        return None
+    if earlier.reporter_id != actor.pk:
+        raise Invalid("该客户端编号已被使用。", field="client_id")
+    earlier.repeated = True  # tells the API door to answer 200, not 201
+    return earlier
 
 
 def _add_parties(event: Event, *, persons: Iterable[Any], units: Iterable[Any], actor: Any) -> None:
@@ -1173,75 +1188,123 @@ def sweep_deadlines(*, now: dt.datetime | None = None) -> dict[str, int]:
     """Mark events whose deadline is near (yellow) or past (red), tell their handlers and the
     center, and escalate those overdue for longer than the grace
     (GRIDGOV_EVENT_ESCALATE_AFTER_HOURS) with an automatic 督办 to the center above.
-    Set-based, so 500,000 open events take seconds; safe to run twice (a second run finds
-    nothing new)."""
+
+    Set-based: the flags are set by two UPDATEs that stamp the rows they mark with `now`, and
+    the timeline entries, supervision records and notices are made from that stamp inside the
+    database, so 500,000 open events take seconds. An event that is both newly red and past the
+    grace (a sweep after downtime) is written once. Safe to run twice (a second run finds
+    nothing new); the version is left alone, so nobody's open form goes stale because of a lamp."""
     from gridgov.accounts.system import system_actor
 
     now = now or _now()
-    clock = list(CLOCK_STATES)
+    grace = dt.timedelta(hours=getattr(settings, "GRIDGOV_EVENT_ESCALATE_AFTER_HOURS", 24))
+    since = now - grace
+    actor = system_actor()
+    at = Value(now, output_field=models.DateTimeField())
+    automatic_rank = SUPERVISION_RANK[_SUPERVISE]
+    lower = [level for level, rank in SUPERVISION_RANK.items() if rank < automatic_rank]
+    newly_red = Q(overdue=False)
+    to_escalate = Q(overdue_escalated=False, deadline__lte=since)
     with unscoped("deadline sweep"):
+        running = Event.objects.filter(state__in=list(CLOCK_STATES))
         with transaction.atomic():
-            warned = list(
-                Event.objects.select_for_update(skip_locked=True)
-                .filter(state__in=clock, warned=False, warn_at__lte=now, deadline__gt=now)
-                .values_list("pk", flat=True)
+            warned = running.filter(warned=False, warn_at__lte=now, deadline__gt=now).update(
+                warned=True, warned_at=now
             )
-            Event.objects.filter(pk__in=warned).update(warned=True)
         with transaction.atomic():
-            overdue = list(
-                Event.objects.select_for_update(skip_locked=True)
-                .filter(state__in=clock, overdue=False, deadline__lte=now)
-                .values_list("pk", flat=True)
+            # In each CASE the columns are the row's values before this UPDATE.
+            running.filter(newly_red | to_escalate, deadline__lte=now).update(
+                overdue=True,
+                warned=True,
+                overdue_at=Case(When(newly_red, then=at), default=F("overdue_at")),
+                overdue_escalated=Case(
+                    When(to_escalate, then=Value(True)), default=F("overdue_escalated")
+                ),
+                escalated_at=Case(When(to_escalate, then=at), default=F("escalated_at")),
+                supervision=Case(
+                    When(
+                        to_escalate & (Q(supervision="") | Q(supervision__in=lower)),
+                        then=Value(_SUPERVISE),
+                    ),
+                    default=F("supervision"),
+                ),
             )
-            Event.objects.filter(pk__in=overdue).update(overdue=True, warned=True)
-            _bulk_steps(overdue, action="overdue", note="已超过办理期限", at=now)
-        grace = dt.timedelta(hours=getattr(settings, "GRIDGOV_EVENT_ESCALATE_AFTER_HOURS", 24))
-        late = list(
-            Event.objects.filter(
-                state__in=clock, overdue=True, overdue_escalated=False, deadline__lte=now - grace
-            ).values_list("pk", flat=True)[:5000]
-        )
-    escalated = 0
-    actor = system_actor() if late else None
-    for pk in late:
-        with unscoped("deadline sweep: escalate one overdue event"):
-            event = Event.objects.filter(pk=pk).first()
-        if event is None:
-            continue
-        with transaction.atomic():
-            supervise_event(
-                event,
-                actor=actor,
-                level=Supervision.SUPERVISE,
-                note="超期未办结,系统自动督办并报上级中心",
-                automatic=True,
+            overdue = _steps_from(
+                running.filter(overdue_at=now), action="overdue", note="已超过办理期限", at=now
             )
-            with unscoped("deadline sweep"):
-                Event.objects.filter(pk=pk).update(overdue_escalated=True)
-        escalated += 1
-    notices.deadline_sweep(warned=warned, overdue=overdue)
-    return {"warned": len(warned), "overdue": len(overdue), "escalated": escalated}
-
-
-def _bulk_steps(ids: list[int], *, action: str, note: str, at: dt.datetime) -> None:
-    for start in range(0, len(ids), 5000):
-        chunk = ids[start : start + 5000]
-        rows = Event.objects.filter(pk__in=chunk).values_list("pk", "area_path", "state")
-        TimelineEntry.objects.bulk_create(
-            [
-                TimelineEntry(
-                    event_id=pk,
-                    area_path=path,
-                    action=action,
-                    from_state=state,
-                    to_state=state,
-                    note=note,
-                    at=at,
+            escalated = _supervise_escalated(running.filter(escalated_at=now), at=now, actor=actor)
+            if overdue or escalated or warned:
+                audit.record_bulk(
+                    actor,
+                    "events.deadline.swept",
+                    model=Event,
+                    object_repr="办理期限巡检",
+                    changes={
+                        "标记临期": f"{warned} 件",
+                        "标记超期": f"{overdue} 件",
+                        "超期自动督办": f"{escalated} 件",
+                    },
                 )
-                for pk, path, state in rows
-            ],
-            batch_size=2000,
+    notices.deadline_sweep(
+        warned=running.filter(warned_at=now) if warned else Event.objects.none(),
+        overdue=running.filter(overdue_at=now) if overdue else Event.objects.none(),
+        escalated=running.filter(escalated_at=now) if escalated else Event.objects.none(),
+    )
+    return {"warned": warned, "overdue": overdue, "escalated": escalated}
+
+
+_SUPERVISE = Supervision.SUPERVISE
+AUTOMATIC_SUPERVISION_NOTE = "超期未办结,系统自动督办并报上级中心"
+
+
+def _supervise_escalated(events: Any, *, at: dt.datetime, actor: Any) -> int:
+    """The automatic 督办 of `events` (their level is already raised), as `supervise_event`
+    would record it one at a time: a supervision record and a timeline entry each."""
+    moment = Value(at, output_field=models.DateTimeField())
+    count = insert_from_query(
+        SupervisionRecord,
+        {
+            "event": F("pk"),
+            "area_path": F("area_path"),
+            "level": Value(_SUPERVISE),
+            "note": Value(AUTOMATIC_SUPERVISION_NOTE),
+            "by": Value(actor.pk),
+            "at": moment,
+            "automatic": Value(True),
+            "created_at": moment,
+            "updated_at": moment,
+        },
+        events,
+    )
+    if count:
+        _steps_from(
+            events,
+            action="supervised",
+            note=f"{Supervision.SUPERVISE.label}:{AUTOMATIC_SUPERVISION_NOTE}",
+            at=at,
         )
+    return count
+
+
+def _steps_from(events: Any, *, action: str, note: str, at: dt.datetime) -> int:
+    """A timeline entry by the system for each of `events`, its state unchanged, written by the
+    database from the event rows."""
+    moment = Value(at, output_field=models.DateTimeField())
+    return insert_from_query(
+        TimelineEntry,
+        {
+            "event": F("pk"),
+            "area_path": F("area_path"),
+            "action": Value(action),
+            "from_state": F("state"),
+            "to_state": F("state"),
+            "note": Value(note),
+            "at": moment,
+            "created_at": moment,
+            "updated_at": moment,
+        },
+        events,
+    )
 
 
 # --- Configuration -------------------------------------------------------------------------------
@@ -1286,6 +1349,18 @@ def update_category(category: Category, *, actor: Any, **values: Any) -> Categor
     return category
 
 
+# --- Steps other apps record on an event ---------------------------------------------------------
+
+
+def record_step(event: Event, *, actor: Any, action: str, note: str = "") -> TimelineEntry:
+    """A step another app takes on an event (a dispute's mediation session, agreement, follow-up
+    visit …), written to the event's timeline with its state unchanged. The event row itself is
+    not touched, so nobody's open form goes stale. The caller has checked the actor and runs this
+    inside its own transaction and audit action; labels come from
+    templatetags.event_tags.register_step_labels."""
+    return _step(event, actor=actor, action=action, from_state=event.state, note=note[:2000])
+
+
 # --- The registry's merge hook -------------------------------------------------------------------
 
 
@@ -1297,3 +1372,292 @@ def move_parties_on_merge(keep: Any, drop: Any, actor: Any) -> None:
                 continue
             party.person = keep
             save_changed(party)
+
+
+# --- Kinds with legal time limits of their own (petitions) ---------------------------------------
+
+
+def own_clock_step(
+    event: Event,
+    *,
+    actor: Any,
+    action: str,
+    state: str | None = None,
+    clock: tuple[dt.datetime, int, str] | None = None,
+    extend: tuple[int, str] | None = None,
+    note: str = "",
+) -> Event:
+    """One step of a kind whose stages carry time limits of their own (a petition's 受理告知,
+    办理, 复查, 复核: petitions/services.py). Moves the event to `state`, starts a fresh
+    deadline `clock` = (start, value, unit) or pushes the current one by `extend` = (value,
+    unit), and writes the timeline step `action`. The lamp, queues, deadline sweep, supervision
+    and figures then treat the event like any other, reading only these fields. Entering a
+    finished state stamps closed_at/closed_on_time (and the handling time); leaving one clears
+    them. The caller has locked the event, checked the actor, and runs this inside its own
+    transaction and audit action."""
+    before = event.state
+    now = _now()
+    if state is not None:
+        if state not in State.values:
+            raise ValueError(f"unknown event state {state!r}")
+        event.state = state
+    if clock is not None:
+        start, value, unit = clock
+        event.sla_value, event.sla_unit = value, unit
+        event.dispatched_at = start
+        event.first_dispatched_at = event.first_dispatched_at or start
+        event.deadline = workcalendar.add_duration(start, value, unit)
+        event.warn_at = event.deadline - (event.deadline - start) * WARN_FRACTION
+        event.warned = event.overdue = event.overdue_escalated = False
+        event.extended = False
+    if extend is not None and event.deadline is not None:
+        event.deadline = workcalendar.add_duration(event.deadline, *extend)
+        left = max(event.deadline - now, dt.timedelta(0))
+        event.warn_at = event.deadline - left * WARN_FRACTION
+        event.extended = True
+        event.warned = event.warn_at <= now
+        event.overdue = event.deadline <= now
+    if event.state in FINISHED_STATES and before not in FINISHED_STATES:
+        event.closed_at = now
+        event.closed_on_time = event.deadline is None or now <= event.deadline
+        event.handled_at, event.handled_by = now, actor if getattr(actor, "pk", None) else None
+    elif event.state not in FINISHED_STATES and before in FINISHED_STATES:
+        event.closed_at = event.closed_on_time = None
+        event.handled_at = event.handled_by = None
+    save_changed(event)
+    _step(event, actor=actor, action=action, from_state=before, note=note)
+    return event
+
+
+# --- Routing rules (直报与抄告) -------------------------------------------------------------------
+#
+# A rule names an area and a category: an event of that category reported under the area (and
+# urgent, unless the rule says every priority) goes straight to the center at `target_level` and
+# is copied to `copy_departments` (report_event, _routing_rule, _copy_to). Events already
+# reported keep their center; a rule applies from the next report. Rules are never deleted.
+
+# A township's center receives every event of its grids anyway: a rule sends higher.
+ROUTING_TARGET_LEVELS = (Level.COUNTY, Level.CITY, Level.PROVINCE)
+
+
+def _level_rank(level: str) -> int:
+    """0 for a province … 5 for a grid: a smaller rank is a higher level."""
+    return list(Level.values).index(level)
+
+
+def _require_configure(actor: Any, area: Area) -> None:
+    if not jurisdiction(actor).allows("events.configure", area.path):
+        raise NotPermitted(f"您无权设置{area.name}的事件直报规则。")
+
+
+def _department_names(departments: Iterable[Any]) -> str:
+    return "、".join(d.name for d in sorted(departments, key=lambda d: (d.area_path, d.name)))
+
+
+def _reachable(actor: Any, department: Any) -> bool:
+    return jurisdiction(actor).allows("accounts.view", department.area_path)
+
+
+def _clean_routing(
+    area: Area,
+    *,
+    actor: Any,
+    category: Category,
+    min_priority: str,
+    target_level: str,
+    departments: list[Any],
+    already: Iterable[Any] = (),
+) -> None:
+    """Refuse a rule that cannot work as written; nothing is written yet. Departments `already`
+    copied are not refused for having been retired since (the rule can still be edited)."""
+    if category is None or not category.is_active or not category.kind.is_active:
+        raise Invalid("请选择在用的事件类别。", field="category")
+    if min_priority not in Priority.values:
+        raise Invalid("适用紧急程度不正确。", field="min_priority")
+    if target_level:
+        if target_level not in Level.values:
+            raise Invalid("直报层级不正确。", field="target_level")
+        if _level_rank(target_level) >= _level_rank(area.level):
+            raise Invalid(
+                f"直报层级须高于适用区域本身的层级({area.name}为{area.get_level_display()})。",
+                field="target_level",
+            )
+        if target_level not in ROUTING_TARGET_LEVELS:
+            raise Invalid(
+                "直报层级须为区县或以上:乡镇(街道)综治中心本就受理辖区内的事件。",
+                field="target_level",
+            )
+        with unscoped("routing rule: the target center above the rule's area"):
+            target_exists = Area.objects.filter(
+                Area.active_q(), path__in=area.ancestor_paths(), level=target_level
+            ).exists()
+        if not target_exists:
+            raise Invalid(
+                f"{area.name}之上没有在用的{Level(target_level).label}区域,无法直报。",
+                field="target_level",
+            )
+    for department in departments:
+        if not department.is_active and department not in already:
+            raise Invalid(f"{department.name}已撤销,不能抄告。", field="copy_departments")
+        if not (
+            area.path.startswith(department.area_path) or department.area_path.startswith(area.path)
+        ):
+            raise Invalid(
+                f"{department.name}既不在{area.name}辖区内,也不属于其上级区域,不能抄告。",
+                field="copy_departments",
+            )
+    if not target_level and not departments:
+        raise Invalid("请选择直报层级或抄告部门,至少一项。", field="target_level")
+
+
+def _no_twin_rule(area: Area, category: Category, *, other_than: int | None = None) -> None:
+    """One active rule per area and category: report_event applies the nearest rule, and two at
+    the same place would leave the choice to chance. The caller holds the area's row lock."""
+    with unscoped("routing rule: one active rule per area and category"):
+        twins = RoutingRule.objects.filter(area=area, category=category, is_active=True)
+        if other_than is not None:
+            twins = twins.exclude(pk=other_than)
+        taken = twins.exists()
+    if taken:
+        raise Invalid(
+            f"{area.name}已有“{category.name}”的在用直报规则,请修改该规则。", field="category"
+        )
+
+
+def _set_copy_departments(rule: RoutingRule, before: list[Any], after: list[Any]) -> None:
+    """Write the copied departments and audit the change: auditlog diffs the rule's own columns
+    only, so the many-to-many change gets its own entry (under the enclosing action code)."""
+    from auditlog.models import LogEntry
+
+    if {d.pk for d in before} == {d.pk for d in after}:
+        return
+    with unscoped("routing rule: its copied departments"):
+        rule.copy_departments.set(after)
+    LogEntry.objects.log_create(
+        rule,
+        force_log=True,
+        action=LogEntry.Action.UPDATE,
+        changes={"copy_departments": [_department_names(before), _department_names(after)]},
+    )
+
+
+@transaction.atomic
+def create_routing_rule(
+    *,
+    actor: Any,
+    area: Area,
+    category: Category,
+    min_priority: str = Priority.URGENT,
+    target_level: str = "",
+    copy_departments: Iterable[Any] = (),
+) -> RoutingRule:
+    """A rule for `area` (events.configure there): an event of `category` reported under it, if
+    at least `min_priority`, goes straight to the center at `target_level` (county or above) and
+    is copied to `copy_departments` (each within the actor's reach, on the area's line). Raises
+    NotPermitted, or Invalid for a rule that could not work (one active rule per area and
+    category)."""
+    area = lock_current(area, expected_version=None)  # serializes rules of the same area
+    _require_configure(actor, area)
+    if not area.is_active:
+        raise Invalid("该区域已撤销。", field="area")
+    departments = list({d.pk: d for d in copy_departments or ()}.values())
+    for department in departments:
+        if not _reachable(actor, department):
+            raise Invalid(
+                f"{department.name}不在您的管辖范围内,不能抄告。", field="copy_departments"
+            )
+    target_level = target_level or ""
+    _clean_routing(
+        area,
+        actor=actor,
+        category=category,
+        min_priority=min_priority,
+        target_level=target_level,
+        departments=departments,
+    )
+    _no_twin_rule(area, category)
+    rule = RoutingRule(
+        area=area,
+        area_path=area.path,
+        category=category,
+        min_priority=min_priority,
+        target_level=target_level,
+    )
+    full_clean_or_invalid(rule)
+    with audit.action(actor, "events.routing_rule.created"):
+        rule.save()
+        _set_copy_departments(rule, [], departments)
+    return rule
+
+
+@transaction.atomic
+def update_routing_rule(
+    rule: RoutingRule,
+    *,
+    actor: Any,
+    version: int,
+    category: Category | None = None,
+    min_priority: str | None = None,
+    target_level: str | None = None,
+    copy_departments: Iterable[Any] | None = None,
+) -> RoutingRule:
+    """Change an active rule's category, priority, target level or copied departments (None
+    leaves a value as it is). Copied departments outside the actor's reach, set by someone above
+    them, stay as they are: the actor neither sees nor removes them. Raises Conflict for a stale
+    `version`, NotPermitted, InvalidTransition for a deactivated rule, Invalid."""
+    rule = lock_current(rule, expected_version=version)
+    with unscoped("routing rule: its area"):
+        area = rule.area
+    _require_configure(actor, area)
+    if not rule.is_active:
+        raise InvalidTransition("已停用的直报规则不能修改,请新建规则。")
+    lock_current(area, expected_version=None)
+    with unscoped("routing rule: its copied departments"):
+        before = list(rule.copy_departments.all())
+    after = before
+    if copy_departments is not None:
+        chosen = list({d.pk: d for d in copy_departments}.values())
+        for department in chosen:
+            if not _reachable(actor, department) and department not in before:
+                raise Invalid(
+                    f"{department.name}不在您的管辖范围内,不能抄告。", field="copy_departments"
+                )
+        kept = [d for d in before if not _reachable(actor, d) and d not in chosen]
+        after = chosen + kept
+    if category is not None:
+        rule.category = category
+    if min_priority is not None:
+        rule.min_priority = min_priority
+    if target_level is not None:
+        rule.target_level = target_level
+    _clean_routing(
+        area,
+        actor=actor,
+        category=rule.category,
+        min_priority=rule.min_priority,
+        target_level=rule.target_level,
+        departments=after,
+        already=before,
+    )
+    _no_twin_rule(area, rule.category, other_than=rule.pk)
+    full_clean_or_invalid(rule)
+    with audit.action(actor, "events.routing_rule.updated"):
+        save_changed(rule)
+        _set_copy_departments(rule, before, after)
+    return rule
+
+
+@transaction.atomic
+def deactivate_routing_rule(rule: RoutingRule, *, actor: Any, version: int) -> RoutingRule:
+    """Stop applying a rule (停用). The row stays, with its history; events already routed by it
+    keep their center and copies. Raises Conflict, NotPermitted, InvalidTransition."""
+    rule = lock_current(rule, expected_version=version)
+    with unscoped("routing rule: its area"):
+        area = rule.area
+    _require_configure(actor, area)
+    if not rule.is_active:
+        raise InvalidTransition("该直报规则已停用。")
+    rule.is_active = False
+    with audit.action(actor, "events.routing_rule.deactivated"):
+        save_changed(rule)
+    return rule

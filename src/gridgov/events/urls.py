@@ -15,3 +15,12 @@ urlpatterns = [
     path("<int:pk>/do/<str:action>/", views.event_action, name="action"),
     path("<int:pk>/files/<int:attachment_id>/", views.attachment, name="attachment"),
 ]
+
+# --- Routing rules (直报与抄告) -------------------------------------------------------------------
+from gridgov.events import routing_views  # noqa: E402
+
+urlpatterns += [
+    path("routing-rules/", routing_views.rule_list, name="routing_rules"),
+    path("routing-rules/new/", routing_views.rule_create, name="routing_rule_create"),
+    path("routing-rules/<int:pk>/", routing_views.rule_edit, name="routing_rule_edit"),
+]

@@ -8,17 +8,18 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from gridgov.core.errors import DomainError, NotFound
 from gridgov.core.pages import add_domain_error, render_list
-from gridgov.core.scoping import get_for_user_or_404, jurisdiction, unscoped
-from gridgov.events import forms, selectors, services
+from gridgov.core.scoping import jurisdiction, unscoped
+from gridgov.events import files, forms, selectors, services
 from gridgov.events.filters import EventFilterSet
-from gridgov.events.models import Attachment, Category, Event, EventKind
+from gridgov.events.models import Category, Event, EventKind
+from gridgov.events.sections import event_sections
 from gridgov.registry.selectors import people_by_id_numbers
 
 
@@ -374,6 +375,8 @@ def _detail_context(request: HttpRequest, event: Event, bound: Any = None) -> di
         "parties": visible_parties,
         "hidden_parties": len(parties) - len(visible_parties),
         "duplicates": duplicates,
+        # Sections other apps add to the page (a dispute's details and mediation).
+        "sections": event_sections(user, event),
         **_map_settings(),
     }
 
@@ -413,26 +416,11 @@ def event_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 @login_required
 def attachment(request: HttpRequest, pk: int, attachment_id: int) -> HttpResponse:
-    event = _event(request, pk)
     try:
-        item = get_for_user_or_404(
-            Attachment, request.user, "events.view", pk=attachment_id, event=event
-        )
+        item = files.visible_attachment(request.user, pk, attachment_id)
     except NotFound as exc:
         raise Http404(exc.message) from exc
-    response = FileResponse(item.file.open("rb"), content_type=item.content_type)
-    disposition = (
-        "inline" if item.is_image or item.content_type == "application/pdf" else "attachment"
-    )
-    response["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{_quote(item.name)}"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
-def _quote(name: str) -> str:
-    from urllib.parse import quote
-
-    return quote(name)
+    return files.attachment_response(item)
 
 
 # --- The public tracker (一案一码) ---------------------------------------------------------------

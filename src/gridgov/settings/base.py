@@ -63,6 +63,9 @@ INSTALLED_APPS = [
     "gridgov.registry",
     "gridgov.notifications",
     "gridgov.events",
+    "gridgov.disputes",
+    "gridgov.petitions",
+    "gridgov.special",
     "gridgov.metrics",
 ]
 
@@ -71,6 +74,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "gridgov.core.middleware.RequestIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "gridgov.core.middleware.SessionIdleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -124,7 +128,10 @@ LOGOUT_REDIRECT_URL = "login"
 
 # Idle timeout: every request renews the session; a browser left alone is logged out.
 SESSION_COOKIE_AGE = int(env("SESSION_IDLE_MINUTES", default=30)) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+# Refreshed while in use, at most once a minute (core.middleware.SessionIdleMiddleware), not
+# saved on every request: the idle timeout holds to within SESSION_REFRESH_SECONDS.
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_REFRESH_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -260,6 +267,9 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 # Importing the job modules registers their tasks with Celery (django_tasks_fennel names them
 # "django_tasks:<module path>").
 CELERY_IMPORTS = ["gridgov.core.tasks", "gridgov.events.tasks"]
+CELERY_IMPORTS += ["gridgov.disputes.tasks"]
+CELERY_IMPORTS += ["gridgov.special.tasks"]
+CELERY_IMPORTS += ["gridgov.petitions.tasks"]
 # Keep task name, args and worker in the result backend, for django_tasks' get_result().
 CELERY_RESULT_EXTENDED = True
 CELERY_BEAT_SCHEDULE = {
@@ -269,6 +279,20 @@ CELERY_BEAT_SCHEDULE = {
     },
     "end-expired-grants": {
         "task": "django_tasks:gridgov.core.tasks.end_expired_grants",
+        "schedule": SWEEP_INTERVAL_MINUTES * 60,
+    },
+    # Villages whose screening report is missing are warned once per period (disputes/tasks.py).
+    "check-screening-reports": {
+        "task": "django_tasks:gridgov.disputes.tasks.check_screening_reports",
+        "schedule": 60 * 60,
+    },
+    # Answered petitions whose window for 复查/复核 has passed are closed (petitions/tasks.py).
+    "close-lapsed-petitions": {
+        "task": "django_tasks:gridgov.petitions.tasks.close_lapsed_petitions",
+        "schedule": 60 * 60,
+    },
+    "sweep-special-visits": {
+        "task": "django_tasks:gridgov.special.tasks.sweep_special_visits",
         "schedule": SWEEP_INTERVAL_MINUTES * 60,
     },
 }
@@ -299,6 +323,13 @@ GRIDGOV_EVENT_REOPEN_ON_DISSATISFIED = env.bool(
 GRIDGOV_EVENT_REOPEN_DAYS = env.int("GRIDGOV_EVENT_REOPEN_DAYS", default=30)
 # Overdue this long: automatic 督办, and the center above and the leaders are told.
 GRIDGOV_EVENT_ESCALATE_AFTER_HOURS = env.int("GRIDGOV_EVENT_ESCALATE_AFTER_HOURS", default=24)
+
+# --- Petitions (信访) ---------------------------------------------------------------------------
+# Time limits of the 信访工作条例 as (value, unit): "natural_days" or "work_days" by province;
+# thresholds for 集体访, 重复访, 越级访 and key petitioners. Defaults and keys: petitions/config.py.
+GRIDGOV_PETITIONS: dict = {}
+# Special populations: a status whose visit is overdue this many days more is 脱管/失控.
+GRIDGOV_SPECIAL_LOST_AFTER_DAYS = env.int("GRIDGOV_SPECIAL_LOST_AFTER_DAYS", default=7)
 # Map tiles: a URL template of the network's own tile server, or empty for boundaries only.
 GRIDGOV_MAP_TILE_URL = env("GRIDGOV_MAP_TILE_URL", default="")
 GRIDGOV_MAP_TILE_ATTRIBUTION = env("GRIDGOV_MAP_TILE_ATTRIBUTION", default="")

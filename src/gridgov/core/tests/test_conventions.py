@@ -109,7 +109,11 @@ def test_every_scoped_model_keeps_an_indexed_path():
     for model in apps.get_models():
         if issubclass(model, ScopedModel):
             field = model._meta.get_field(model.scope_path_field)
-            assert field.db_index or field.unique, f"{model.__name__}.{field.name} must be indexed"
+            # its own index, or a composite one that starts with it (a range on the path)
+            leads = any(index.fields[:1] == [field.name] for index in model._meta.indexes)
+            assert field.db_index or field.unique or leads, (
+                f"{model.__name__}.{field.name} must be indexed"
+            )
 
 
 def test_every_domain_model_is_audited():

@@ -234,11 +234,20 @@ class EventAttachmentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Attachment
-        fields = ["id", "entry", "name", "content_type", "size", "is_image", "url"]
+        fields = ["id", "entry", "name", "content_type", "size", "is_image", "url", "api_url"]
         read_only_fields = fields
 
     def get_url(self, obj: Attachment) -> str:
         path = reverse("events:attachment", args=[obj.event_id, obj.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
+
+    api_url = serializers.SerializerMethodField(
+        help_text="下载地址(API,令牌或会话均可;调用者须能查看该事件)"
+    )
+
+    def get_api_url(self, obj: Attachment) -> str:
+        path = reverse("event-attachment-detail", kwargs={"event_pk": obj.event_id, "pk": obj.pk})
         request = self.context.get("request")
         return request.build_absolute_uri(path) if request is not None else path
 
@@ -320,6 +329,22 @@ class MergedEventSerializer(serializers.ModelSerializer):
         model = Event
         fields = ["id", "code", "title"]
         read_only_fields = fields
+
+
+class EventReceiptSerializer(serializers.ModelSerializer):
+    """What intake answers when the client sends ``Prefer: return=minimal`` (RFC 7240): the case
+    code to follow the event by, and what a next step needs, without the whole event page."""
+
+    state_display = serializers.CharField(source="get_state_display", read_only=True)
+    url = serializers.SerializerMethodField(help_text="事件详情 API 地址")
+
+    class Meta:
+        model = Event
+        fields = ["id", "code", "state", "state_display", "version", "reported_at", "url"]
+        read_only_fields = fields
+
+    def get_url(self, event: Event) -> str:
+        return reverse("event-detail", args=[event.pk])
 
 
 class EventDetailSerializer(EventListSerializer):
@@ -584,7 +609,9 @@ class EventReportSerializer(serializers.Serializer):
         ),
     )
     category = serializers.PrimaryKeyRelatedField(
-        queryset=Category.objects.filter(is_active=True, kind__is_active=True),
+        queryset=Category.objects.filter(is_active=True, kind__is_active=True).select_related(
+            "kind"
+        ),
         help_text="事件类别 id(见 /api/event-categories/)",
     )
     title = serializers.CharField(max_length=100)

@@ -11,7 +11,12 @@ from collections.abc import Callable
 from typing import Any
 
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -35,6 +40,7 @@ from gridgov.events.api.serializers import (
     EventQueueSerializer,
     EventRateSerializer,
     EventReasonSerializer,
+    EventReceiptSerializer,
     EventReportSerializer,
     EventReportUploadSerializer,
     EventSettleSerializer,
@@ -152,8 +158,21 @@ class EventViewSet(ScopedViewSet):
             "application/json": EventReportSerializer,
             "multipart/form-data": EventReportUploadSerializer,
         },
+        parameters=[
+            OpenApiParameter(
+                "Prefer",
+                location=OpenApiParameter.HEADER,
+                required=False,
+                description=(
+                    "return=minimal:只返回回执(id、案件编码、状态、version、地址),"
+                    "适合外业终端批量上报;不填返回完整事件"
+                ),
+            )
+        ],
         responses={
-            201: EventDetailSerializer,
+            201: OpenApiResponse(
+                EventDetailSerializer, description="完整事件;Prefer: return=minimal 时为回执"
+            ),
             200: OpenApiResponse(EventDetailSerializer, description="同一 client_id 的重复提交"),
             400: _REFUSALS[400],
             403: _REFUSALS[403],
@@ -167,10 +186,12 @@ class EventViewSet(ScopedViewSet):
         payload.is_valid(raise_exception=True)
         data = {k: v for k, v in payload.validated_data.items() if v is not None}
         event = services.report_event(actor=request.user, **data)
-        return Response(
-            self.get_serializer(self._reread(event)).data,
-            status=status.HTTP_200_OK if event.repeated else status.HTTP_201_CREATED,
-        )
+        answer = status.HTTP_200_OK if event.repeated else status.HTTP_201_CREATED
+        if "return=minimal" in request.headers.get("Prefer", ""):
+            response = Response(EventReceiptSerializer(event).data, status=answer)
+            response["Preference-Applied"] = "return=minimal"
+            return response
+        return Response(self.get_serializer(self._reread(event)).data, status=answer)
 
     # --- Workflow steps ------------------------------------------------------------------------
 

@@ -55,6 +55,12 @@ STEP_LABELS = {
 }
 
 
+def register_step_labels(labels: dict[str, str]) -> None:
+    """Labels of the steps other apps write on an event's timeline (services.record_step)."""
+    for action, label in labels.items():
+        STEP_LABELS.setdefault(action, label)
+
+
 @register.simple_tag(takes_context=True)
 def todo(context: Any, event: Any) -> str:
     return selectors.todo_label(context["request"].user, event)

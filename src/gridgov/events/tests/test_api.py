@@ -151,6 +151,27 @@ def test_the_whole_life_of_an_event_through_the_api(world, api_client, report):
     assert event["timeline"][1]["actor_name"] == "甲中心"
 
 
+def test_a_phone_asking_for_a_minimal_answer_gets_a_receipt(world, api_client, category):
+    api_client.force_authenticate(world.worker_a1)
+    key = str(uuid.uuid4())
+    payload = {
+        "category": category.pk,
+        "title": "路灯不亮",
+        "description": "巷口路灯坏了三天",
+        "grid": world.grid_a1.pk,
+        "client_id": key,
+    }
+    created = api_client.post("/api/events/", payload, format="json", HTTP_PREFER="return=minimal")
+    assert created.status_code == 201, created.json()
+    assert created["Preference-Applied"] == "return=minimal"
+    receipt = created.json()
+    assert set(receipt) == {"id", "code", "state", "state_display", "version", "reported_at", "url"}
+    assert receipt["state"] == "reported" and receipt["url"] == f"/api/events/{receipt['id']}/"
+    again = api_client.post("/api/events/", payload, format="json", HTTP_PREFER="return=minimal")
+    assert again.status_code == 200 and again.json()["code"] == receipt["code"]
+    assert _count(client_id=key) == 1
+
+
 def test_a_retried_report_with_the_same_client_id_returns_the_first_event(world, report):
     key = str(uuid.uuid4())
     first = report(client_id=key)

@@ -175,13 +175,46 @@ def test_sweep_yellow_then_red_then_automatic_supervision_after_the_grace(world,
     assert record.automatic and record.level == Supervision.SUPERVISE
     assert record.by == world.system
     assert actions(event)[-2:] == ["overdue", "supervised"]
-    assert recipients("events.supervised") == {"handler_a", "center_a", county.username, "leader_a"}
+    assert recipients("events.escalated") == {"handler_a", "center_a", county.username, "leader_a"}
+    assert (
+        inbox(world.leader_a, "events.escalated")[0].title
+        == "您有 1 件事件超期未办结,已被系统自动督办"
+    )
+    assert swept_audit_entries() == 3  # one per run that changed something: yellow, red, 督办
 
     # a second run finds nothing new and writes nothing
     count = len(timeline(event))
     assert sweep(deadline + dt.timedelta(hours=30)) == {"warned": 0, "overdue": 0, "escalated": 0}
     assert len(timeline(event)) == count
     assert reload(event).version == event.version
+
+
+def swept_audit_entries() -> int:
+    from auditlog.models import LogEntry
+
+    return LogEntry.objects.filter(additional_data__action="events.deadline.swept").count()
+
+
+def test_automatic_supervision_keeps_a_higher_level_and_the_leaders_deadline(world, clock):
+    event = in_progress(world)
+    listed_until = event.deadline + dt.timedelta(days=30)
+    services.supervise_event(
+        event, actor=world.leader_a, level=Supervision.LISTED, note="挂牌", deadline=listed_until
+    )
+    reminded = in_progress(world)
+    services.supervise_event(
+        reminded, actor=world.center_a, level=Supervision.REMIND, note="请抓紧"
+    )
+    late = event.deadline + dt.timedelta(days=3)
+    clock.set(late)
+    # one run marks both red and escalates them: overdue for longer than the grace already
+    assert services.sweep_deadlines(now=late) == {"warned": 0, "overdue": 2, "escalated": 2}
+    assert actions(event)[-2:] == ["overdue", "supervised"]
+    event, reminded = reload(event), reload(reminded)
+    assert (event.supervision, event.supervision_deadline) == (Supervision.LISTED, listed_until)
+    assert reminded.supervision == Supervision.SUPERVISE
+    with unscoped("test"):
+        assert SupervisionRecord.objects.filter(event=event, automatic=True).count() == 1
 
 
 def test_sweep_counts_only_events_whose_clock_runs(world, clock):

@@ -15,8 +15,11 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from gridgov.areas import demo
 from gridgov.core.errors import DomainError, Invalid
+from gridgov.disputes import demo as disputes_demo
 from gridgov.events import demo as events_demo
+from gridgov.petitions import demo as petitions_demo
 from gridgov.registry import demo as registry_demo
+from gridgov.special import demo as special_demo
 
 
 def _width(text: str) -> int:
@@ -65,6 +68,15 @@ class Command(BaseCommand):
                 events_demo.seed_demo_events(
                     seed=options["seed"], created=result.created, existing=result.existing
                 )
+                disputes_demo.seed_demo_disputes(
+                    seed=options["seed"], created=result.created, existing=result.existing
+                )
+                petitions_demo.seed_demo_petitions(
+                    seed=options["seed"], created=result.created, existing=result.existing
+                )
+                special_demo.seed_demo_special(
+                    seed=options["seed"], created=result.created, existing=result.existing
+                )
         except Invalid as exc:
             messages = [m for ms in exc.as_dict().values() for m in ms]
             raise CommandError("演示数据未写入:" + " ".join(messages)) from exc
@@ -85,7 +97,11 @@ class Command(BaseCommand):
                 )
             )
         out.write(f"  {_pad('', 36)}  新建  已存在")
-        for kind, label in {**demo.KINDS, **registry_demo.KINDS, **events_demo.KINDS}.items():
+        kinds = {**demo.KINDS, **registry_demo.KINDS, **events_demo.KINDS}
+        kinds |= disputes_demo.KINDS
+        kinds |= petitions_demo.KINDS
+        kinds |= special_demo.KINDS
+        for kind, label in kinds.items():
             created, existing = result.created[kind], result.existing[kind]
             out.write(f"  {_pad(label, 36)}  {created:>4}  {existing:>6}")
 
