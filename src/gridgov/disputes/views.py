@@ -458,7 +458,6 @@ def sheet(request: HttpRequest) -> HttpResponse:
     area = _area_param(request) or _top_area(request.user)
     if area is None:
         raise PermissionDenied
-    form = forms.SheetForm(request.GET or None)
     kind = request.GET.get("kind") if request.GET.get("kind") in sheets.KINDS else "month"
     day = timezone.localdate()
     raw = request.GET.get("month") or ""
@@ -467,6 +466,11 @@ def sheet(request: HttpRequest) -> HttpResponse:
             day = dt.date.fromisoformat(raw + "-01")
         except ValueError as exc:
             raise Http404("月份格式不正确。") from exc
+    # The form shows the month the sheet is for, this month when none was asked for.
+    shown = request.GET.copy()
+    shown["month"] = f"{day:%Y-%m}"
+    shown.setdefault("kind", kind)
+    form = forms.SheetForm(shown)
     period = sheets.period_of(kind, day)
     result = sheets.build_sheet(request.user, area, kind, period)
     if request.GET.get("fmt") == "xlsx":

@@ -95,14 +95,13 @@ def queue_branches(user: Any) -> list[Q]:
         branches.append(Q(state__in=[State.REPORTED, State.ACCEPTED]))
     elif center_paths:
         branches.append(Q(center_path__in=center_paths, state__in=[State.REPORTED, State.ACCEPTED]))
-        branches.append(
-            Q(
-                center_path__in=center_paths,
-                pk__in=EventRequest._base_manager.filter(state=RequestState.PENDING).values(
-                    "event_id"
-                ),
-            )
+        from gridgov.core.scoping import path_prefix_q
+
+        # A center's events lie in its area's subtree: only those requests are looked up.
+        pending = EventRequest._base_manager.filter(
+            path_prefix_q("area_path", center_paths), state=RequestState.PENDING
         )
+        branches.append(Q(center_path__in=center_paths, pk__in=pending.values("event_id")))
     departments = department_ids_of(user)
     handle_paths = rights.paths_for("events.handle") or ()
     mine = Q(pk__in=[])
@@ -143,12 +142,16 @@ def queue_for(user: Any) -> QuerySet[Event]:
     whole jurisdiction (README, events benchmark)."""
     from django.db.models import F
 
-    scoped = Event.objects.for_user(user, "events.view").order_by()
-    parts = [scoped.filter(branch).values("pk") for branch in queue_branches(user)]
+    # The branches are not scoped themselves: the outer query is, and it alone decides what
+    # the user sees. Scoping each branch again made PostgreSQL intersect every branch with the
+    # whole jurisdiction's path index. The related rows are fetched for the page only.
+    everything = Event._base_manager.order_by()
+    parts = [everything.filter(branch).values("pk") for branch in queue_branches(user)]
     ids = parts[0].union(*parts[1:])
     return (
-        visible_events(user)
+        Event.objects.for_user(user, "events.view")
         .filter(pk__in=ids)
+        .prefetch_related("category", "kind", "grid", "center")
         .order_by(F("deadline").asc(nulls_last=True), "reported_at", "pk")
     )
 
