@@ -489,6 +489,13 @@ def measure_sweep(now: dt.datetime) -> tuple[dict[str, float], list[str]]:
         say(f"sweep_{name}", count)
     say("overdue_sweep_s", f"{seconds:.2f}")
     failures = [] if result["overdue"] == due else [f"sweep marked {result['overdue']} of {due}"]
+    # The next periodic run, SWEEP_INTERVAL_MINUTES later: what a sweep costs in steady state
+    # over the same open events (only the deadlines of those minutes are new).
+    later = at + dt.timedelta(minutes=settings.SWEEP_INTERVAL_MINUTES)
+    started = time.perf_counter()
+    result = services.sweep_deadlines(now=later)
+    say("sweep_next_run", ", ".join(f"{name} {count}" for name, count in result.items()))
+    say("overdue_sweep_next_run_s", f"{time.perf_counter() - started:.2f}")
     return {"overdue_sweep_s": seconds}, failures
 
 
