@@ -30,6 +30,7 @@ from gridgov.core import audit, workcalendar
 from gridgov.core.errors import Invalid, InvalidTransition, NotFound, NotPermitted
 from gridgov.core.scoping import jurisdiction, require, unscoped
 from gridgov.core.services import full_clean_or_invalid, lock_current, save_changed
+from gridgov.core.uploads import check_upload
 from gridgov.disputes import periods
 from gridgov.disputes.choices import (
     SUBCATEGORY_LABELS,
@@ -82,8 +83,6 @@ MEDIATION_METHODS = frozenset(
     m for m in Method.values if m.startswith("01") or m == Method.NEGOTIATION
 )
 
-ALLOWED_UPLOADS = {"image/jpeg", "image/png", "image/webp", "application/pdf"}
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 MAX_UPLOADS = 9
 
 # Labels of the steps this app writes on the event's timeline (events' step_label shows them).
@@ -812,31 +811,6 @@ def record_visit(
     return visit
 
 
-def _check_upload(upload: UploadedFile) -> tuple[str, bool]:
-    """(content type, is image) of an accepted upload, by its bytes: the event hub's rule
-    (JPEG, PNG, WEBP or PDF, at most 10 MB)."""
-    if upload.size > MAX_UPLOAD_BYTES:
-        raise Invalid(f"“{upload.name}”超过 10 MB。", field="files")
-    head = upload.read(16)
-    upload.seek(0)
-    if head.startswith(b"%PDF"):
-        return "application/pdf", False
-    try:
-        from PIL import Image
-
-        with Image.open(upload) as image:
-            image.verify()
-            kind = (image.format or "").lower()
-    except Exception as exc:
-        raise Invalid(f"“{upload.name}”不是可识别的图片或 PDF 文件。", field="files") from exc
-    finally:
-        upload.seek(0)
-    content_type = {"jpeg": "image/jpeg", "png": "image/png", "webp": "image/webp"}.get(kind)
-    if content_type not in ALLOWED_UPLOADS:
-        raise Invalid(f"“{upload.name}”格式不支持,请上传 JPG、PNG、WEBP 或 PDF。", field="files")
-    return content_type, True
-
-
 def _store_files(
     mediation: Mediation, files: Iterable[UploadedFile], *, kind: str, actor: Any
 ) -> list[MediationFile]:
@@ -844,7 +818,7 @@ def _store_files(
     if len(files) > MAX_UPLOADS:
         raise Invalid(f"一次最多上传 {MAX_UPLOADS} 个文件。", field="files")
     _choice(kind, FileKind.values, field="kind", label="材料类型")
-    checked = [(upload, *_check_upload(upload)) for upload in files]
+    checked = [(upload, *check_upload(upload)) for upload in files]
     stored = []
     for upload, content_type, is_image in checked:
         item = MediationFile(

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from gridgov.core.scoping import jurisdiction, unscoped
+from gridgov.core.scoping import jurisdiction, path_prefix_q, unscoped
 from gridgov.events.choices import (
     ASSIGNMENT_OPEN,
     CLOCK_STATES,
@@ -95,8 +95,6 @@ def queue_branches(user: Any) -> list[Q]:
         branches.append(Q(state__in=[State.REPORTED, State.ACCEPTED]))
     elif center_paths:
         branches.append(Q(center_path__in=center_paths, state__in=[State.REPORTED, State.ACCEPTED]))
-        from gridgov.core.scoping import path_prefix_q
-
         # A center's events lie in its area's subtree: only those requests are looked up.
         pending = EventRequest._base_manager.filter(
             path_prefix_q("area_path", center_paths), state=RequestState.PENDING
@@ -122,15 +120,17 @@ def queue_branches(user: Any) -> list[Q]:
     if verify_paths is None or verify_paths:
         verify = Q(state=State.VERIFYING) & ~Q(handled_by=user)
         if verify_paths:
-            from gridgov.core.scoping import path_prefix_q
-
             verify &= path_prefix_q("area_path", verify_paths)
         branches.append(verify)
     branches.append(Q(state=State.VERIFYING, reporter=user) & ~Q(handled_by=user))
     supervise_paths = rights.paths_for("events.supervise")
     if supervise_paths is None or supervise_paths:
-        branches.append(Q(state__in=OPEN_STATES, overdue=True))
-        branches.append(Q(state__in=OPEN_STATES, supervision__in=["supervise", "listed"]))
+        # Each branch is narrowed by its own paths: the queue unions them unscoped.
+        within = Q()
+        if supervise_paths:
+            within = path_prefix_q("area_path", supervise_paths)
+        branches.append(within & Q(state__in=OPEN_STATES, overdue=True))
+        branches.append(within & Q(state__in=OPEN_STATES, supervision__in=["supervise", "listed"]))
     return branches
 
 

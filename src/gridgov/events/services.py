@@ -41,6 +41,7 @@ from gridgov.core.services import (
     lock_current,
     save_changed,
 )
+from gridgov.core.uploads import check_upload
 from gridgov.events import notices, selectors
 from gridgov.events.choices import (
     ASSIGNMENT_OPEN,
@@ -76,13 +77,6 @@ _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 # The lamp turns yellow when a quarter of the time allowed is left.
 WARN_FRACTION = 0.25
 
-ALLOWED_UPLOADS = {
-    "image/jpeg": True,
-    "image/png": True,
-    "image/webp": True,
-    "application/pdf": False,
-}
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 MAX_UPLOADS = 9
 
 
@@ -184,7 +178,11 @@ def _parent_center(center: Area) -> Area:
 
 
 def _set_clock(event: Event, start: dt.datetime) -> None:
-    value, unit = event.category.sla_for(event.priority)
+    _start_clock(event, start, *event.category.sla_for(event.priority))
+
+
+def _start_clock(event: Event, start: dt.datetime, value: int, unit: str) -> None:
+    """A fresh deadline `value` `unit`s from `start`, its lamp green."""
     event.sla_value, event.sla_unit = value, unit
     event.dispatched_at = start
     event.first_dispatched_at = event.first_dispatched_at or start
@@ -194,28 +192,15 @@ def _set_clock(event: Event, start: dt.datetime) -> None:
     event.extended = False
 
 
-def _check_upload(upload: UploadedFile) -> tuple[str, bool]:
-    """(content type, is image) of an accepted upload, by its bytes, not its name."""
-    if upload.size > MAX_UPLOAD_BYTES:
-        raise Invalid(f"“{upload.name}”超过 10 MB。", field="files")
-    head = upload.read(16)
-    upload.seek(0)
-    if head.startswith(b"%PDF"):
-        return "application/pdf", False
-    try:
-        from PIL import Image
-
-        with Image.open(upload) as image:
-            image.verify()
-            kind = (image.format or "").lower()
-    except Exception as exc:
-        raise Invalid(f"“{upload.name}”不是可识别的图片或 PDF 文件。", field="files") from exc
-    finally:
-        upload.seek(0)
-    content_type = {"jpeg": "image/jpeg", "png": "image/png", "webp": "image/webp"}.get(kind)
-    if content_type is None:
-        raise Invalid(f"“{upload.name}”格式不支持,请上传 JPG、PNG、WEBP 或 PDF。", field="files")
-    return content_type, True
+def _push_deadline(event: Event, value: int, unit: str, now: dt.datetime) -> None:
+    """The deadline moved on by `value` `unit`s (an extension). One that still ends in the past
+    warns at its deadline, never after it; the flags say where the lamp stands now."""
+    event.deadline = workcalendar.add_duration(event.deadline or now, value, unit)
+    left = max(event.deadline - now, dt.timedelta(0))
+    event.warn_at = event.deadline - left * WARN_FRACTION
+    event.extended = True
+    event.warned = event.warn_at <= now
+    event.overdue = event.deadline <= now
 
 
 def _attach(
@@ -224,7 +209,7 @@ def _attach(
     files = list(files or [])
     if len(files) > MAX_UPLOADS:
         raise Invalid(f"一次最多上传 {MAX_UPLOADS} 个文件。", field="files")
-    checked = [(upload, *_check_upload(upload)) for upload in files]
+    checked = [(upload, *check_upload(upload)) for upload in files]
     stored = []
     for upload, content_type, is_image in checked:
         attachment = Attachment(
@@ -920,16 +905,7 @@ def decide_request(
         if grant and request.kind == RequestKind.EXTENSION:
             if event.state not in (State.DISPATCHED, State.IN_PROGRESS):
                 raise InvalidTransition("事件已不在办理中,不能延期。")
-            base = event.deadline or now
-            event.deadline = workcalendar.add_duration(
-                base, request.extra_value, request.extra_unit
-            )
-            # An extension that still ends in the past warns at its deadline, never after it.
-            left = max(event.deadline - now, dt.timedelta(0))
-            event.warn_at = event.deadline - left * WARN_FRACTION
-            event.extended = True
-            event.warned = event.warn_at <= now
-            event.overdue = event.deadline <= now
+            _push_deadline(event, request.extra_value, request.extra_unit, now)
         elif grant and request.kind == RequestKind.SUSPENSION:
             if event.state != State.IN_PROGRESS:
                 raise InvalidTransition("事件已不在办理中,不能挂账。")
@@ -1207,13 +1183,18 @@ def sweep_deadlines(*, now: dt.datetime | None = None) -> dict[str, int]:
     to_escalate = Q(overdue_escalated=False, deadline__lte=since)
     with unscoped("deadline sweep"):
         running = Event.objects.filter(state__in=list(CLOCK_STATES))
+        # The rows this run marks, found again by its stamp; the deadline condition lets the
+        # database read them from the index of running deadlines, not the whole table.
+        yellow = running.filter(warned_at=now, deadline__gt=now)
+        red = running.filter(overdue_at=now, deadline__lte=now)
+        late = running.filter(escalated_at=now, deadline__lte=since)
         with transaction.atomic():
             warned = running.filter(warned=False, warn_at__lte=now, deadline__gt=now).update(
                 warned=True, warned_at=now
             )
         with transaction.atomic():
             # In each CASE the columns are the row's values before this UPDATE.
-            running.filter(newly_red | to_escalate, deadline__lte=now).update(
+            marked = running.filter(newly_red | to_escalate, deadline__lte=now).update(
                 overdue=True,
                 warned=True,
                 overdue_at=Case(When(newly_red, then=at), default=F("overdue_at")),
@@ -1229,10 +1210,10 @@ def sweep_deadlines(*, now: dt.datetime | None = None) -> dict[str, int]:
                     default=F("supervision"),
                 ),
             )
-            overdue = _steps_from(
-                running.filter(overdue_at=now), action="overdue", note="已超过办理期限", at=now
-            )
-            escalated = _supervise_escalated(running.filter(escalated_at=now), at=now, actor=actor)
+            overdue = escalated = 0
+            if marked:
+                overdue = _steps_from(red, action="overdue", note="已超过办理期限", at=now)
+                escalated = _supervise_escalated(late, at=now, actor=actor)
             if overdue or escalated or warned:
                 audit.record_bulk(
                     actor,
@@ -1245,10 +1226,11 @@ def sweep_deadlines(*, now: dt.datetime | None = None) -> dict[str, int]:
                         "超期自动督办": f"{escalated} 件",
                     },
                 )
+    none = Event.objects.none()
     notices.deadline_sweep(
-        warned=running.filter(warned_at=now) if warned else Event.objects.none(),
-        overdue=running.filter(overdue_at=now) if overdue else Event.objects.none(),
-        escalated=running.filter(escalated_at=now) if escalated else Event.objects.none(),
+        warned=yellow if warned else none,
+        overdue=red if overdue else none,
+        escalated=late if escalated else none,
     )
     return {"warned": warned, "overdue": overdue, "escalated": escalated}
 
@@ -1402,21 +1384,9 @@ def own_clock_step(
             raise ValueError(f"unknown event state {state!r}")
         event.state = state
     if clock is not None:
-        start, value, unit = clock
-        event.sla_value, event.sla_unit = value, unit
-        event.dispatched_at = start
-        event.first_dispatched_at = event.first_dispatched_at or start
-        event.deadline = workcalendar.add_duration(start, value, unit)
-        event.warn_at = event.deadline - (event.deadline - start) * WARN_FRACTION
-        event.warned = event.overdue = event.overdue_escalated = False
-        event.extended = False
+        _start_clock(event, *clock)
     if extend is not None and event.deadline is not None:
-        event.deadline = workcalendar.add_duration(event.deadline, *extend)
-        left = max(event.deadline - now, dt.timedelta(0))
-        event.warn_at = event.deadline - left * WARN_FRACTION
-        event.extended = True
-        event.warned = event.warn_at <= now
-        event.overdue = event.deadline <= now
+        _push_deadline(event, *extend, now)
     if event.state in FINISHED_STATES and before not in FINISHED_STATES:
         event.closed_at = now
         event.closed_on_time = event.deadline is None or now <= event.deadline

@@ -34,6 +34,7 @@ from gridgov.core import audit, workcalendar
 from gridgov.core.errors import Invalid, InvalidTransition, NotFound, NotPermitted
 from gridgov.core.scoping import jurisdiction, require, unscoped
 from gridgov.core.services import full_clean_or_invalid, lock_current, save_changed
+from gridgov.core.uploads import check_upload
 from gridgov.special import details as details_mod
 from gridgov.special import selectors
 from gridgov.special.choices import (
@@ -56,7 +57,6 @@ from gridgov.special.models import (
     VisitRule,
 )
 
-MAX_PHOTO_BYTES = 10 * 1024 * 1024
 VISIT_UNITS = (workcalendar.DurationUnit.NATURAL_DAYS, workcalendar.DurationUnit.WORK_DAYS)
 
 
@@ -451,26 +451,6 @@ def end_status(
 # --- Visits --------------------------------------------------------------------------------------
 
 
-def _check_photo(upload: UploadedFile) -> str:
-    """The content type of an accepted photo, by its bytes (as the event hub checks them)."""
-    if upload.size > MAX_PHOTO_BYTES:
-        raise Invalid(f"“{upload.name}”超过 10 MB。", field="photo")
-    try:
-        from PIL import Image
-
-        with Image.open(upload) as image:
-            image.verify()
-            kind = (image.format or "").lower()
-    except Exception as exc:
-        raise Invalid(f"“{upload.name}”不是可识别的图片。", field="photo") from exc
-    finally:
-        upload.seek(0)
-    content_type = {"jpeg": "image/jpeg", "png": "image/png", "webp": "image/webp"}.get(kind)
-    if content_type is None:
-        raise Invalid(f"“{upload.name}”格式不支持,请上传 JPG、PNG 或 WEBP。", field="photo")
-    return content_type
-
-
 @transaction.atomic
 def log_visit(
     status: SpecialStatus,
@@ -521,7 +501,7 @@ def log_visit(
         raise Invalid("请填写尿检结果。", field="test_result")
     if kind != VisitKind.DRUG_TEST and test_result:
         raise Invalid("只有尿检需要填写检测结果。", field="test_result")
-    photo_type = _check_photo(photo) if photo else ""
+    photo_type = check_upload(photo, field="photo", images_only=True)[0] if photo else ""
     due_on = status.next_visit_due
     visit = Visit(
         status=status,
