@@ -18,11 +18,12 @@ imports no domain app.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from django.db.models import Avg, Q, QuerySet
+from django.db.models import Count as CountOf
 from django.utils import timezone
 
 from gridgov.core.scoping import jurisdiction, path_prefix_q
@@ -163,6 +164,9 @@ class Count(Figure):
 
     records: Records
     unit: str = "件"
+    # The records' path column (what `within` ranges over). `by_area` groups one query on it to
+    # count many areas at once; "" makes `by_area` count each area on its own.
+    area_field: str = "area_path"
     kind: ClassVar[str] = "count"
 
 
@@ -338,3 +342,62 @@ class Evaluator:
 def evaluate(user: Any, area: Any, period: Period, code: str) -> Result:
     """One figure for (user, area, period)."""
     return Evaluator(user, area, period)(code)
+
+
+def by_area(
+    user: Any, parent: Any, areas: Sequence[Any], period: Period, codes: Iterable[str]
+) -> dict[int, dict[str, Result]]:
+    """The figures `codes` for each of `areas` (areas under `parent` none of which lies under
+    another: its children, or its grids), keyed by area pk.
+
+    The values are those of `Evaluator(user, area, period)`, but every count is computed for all
+    the areas by one query: the count's records for `parent`, grouped on their path, each path
+    credited to the area it lies in. A row lies under an area exactly when its path starts with
+    the area's path, and `within` selects the same rows, so each area's value is its list's length.
+    Rates are made of those counts; averages are aggregated area by area.
+    """
+    areas = list(areas)
+    codes = list(codes)
+    evaluators = {area.pk: Evaluator(user, area, period) for area in areas}
+    by_path = {area.path: area.pk for area in areas}
+    for code in _counts_behind(codes):
+        figure = get(code)
+        if not figure.area_field:
+            continue  # each evaluator counts it itself
+        totals = dict.fromkeys(evaluators, 0)
+        records = figure.records(user, parent, period).order_by()
+        # A records set made distinct counts each record once, as its `.count()` does.
+        counted = CountOf("pk", distinct=records.query.distinct)
+        rows = records.values(figure.area_field).annotate(n=counted)
+        for path, n in rows.values_list(figure.area_field, "n"):
+            pk = _area_holding(path or "", by_path)
+            if pk is not None:
+                totals[pk] += n
+        for pk, evaluator in evaluators.items():
+            evaluator._results[code] = Result(figure, totals[pk])
+    return {pk: evaluator.values(codes) for pk, evaluator in evaluators.items()}
+
+
+def _counts_behind(codes: Iterable[str]) -> list[str]:
+    """The counts that `codes` are or are made of, each once."""
+    found: dict[str, None] = {}
+    for code in codes:
+        figure = get(code)
+        if isinstance(figure, Count):
+            found[code] = None
+        elif isinstance(figure, Rate):
+            found[figure.numerator] = found[figure.denominator] = None
+        elif isinstance(figure, Average):
+            found[figure.over] = None
+    return list(found)
+
+
+def _area_holding(path: str, by_path: dict[str, int]) -> int | None:
+    """The pk of the area in `by_path` whose path `path` starts with, if any."""
+    end = path.find("/")
+    while end != -1:
+        pk = by_path.get(path[: end + 1])
+        if pk is not None:
+            return pk
+        end = path.find("/", end + 1)
+    return None

@@ -217,3 +217,20 @@ def test_center_b_sees_nothing_of_township_a(story, world):
 def test_the_village_officer_sees_only_the_village(story, world):
     officer = Evaluator(world.officer_a2, world.township_a, MARCH)
     assert names(story, officer.records("events.closed")) == {"E3", "E4"}
+
+
+@pytest.mark.parametrize("when", [MARCH, FEBRUARY, Q1, EMPTY])
+def test_by_area_gives_each_area_what_its_own_evaluator_gives(story, world, when):
+    codes = [f.code for f in figures.figures("events")]
+    cases = [
+        (world.admin, world.district, [world.township_a, world.township_b]),
+        (world.center_a, world.township_a, [world.village_a1, world.village_a2]),
+        (world.center_a, world.township_a, [world.grid_a1, world.grid_a1_virtual, world.grid_a2]),
+        (world.center_b, world.district, [world.township_a, world.township_b]),
+    ]
+    for user, parent, areas in cases:
+        grouped = figures.by_area(user, parent, areas, when, codes)
+        for area in areas:
+            alone = Evaluator(user, area, when)
+            for code in codes:
+                assert grouped[area.pk][code].value == alone(code).value, (area, code)
