@@ -23,6 +23,7 @@ PY_STAMP := $(VENV)/.gridgov-installed
 NPM_STAMP := node_modules/.gridgov-installed
 HTMX := src/gridgov/static/vendor/htmx.min.js
 LEAFLET := src/gridgov/static/vendor/leaflet/leaflet.js
+CHARTJS := src/gridgov/static/vendor/chartjs/chart.umd.min.js
 
 # PostgreSQL for the second test run; pytest-django creates and drops test_<name> itself.
 PG_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/gridgov
@@ -58,7 +59,7 @@ $(PY_STAMP): $(PY) requirements.lock pyproject.toml
 
 # --- Front-end assets: from the npm registry, served by the app itself (no CDN) ----------------
 
-assets: $(HTMX) $(LEAFLET)
+assets: $(HTMX) $(LEAFLET) $(CHARTJS)
 
 $(NPM_STAMP): package.json package-lock.json
 	@command -v npm >/dev/null 2>&1 || bash tools/apt-install.sh nodejs npm
@@ -74,6 +75,11 @@ $(HTMX): $(NPM_STAMP)
 $(LEAFLET): $(NPM_STAMP)
 	@mkdir -p $(dir $@)
 	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.js.map node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images $(dir $@)
+
+# Chart.js draws the dashboard's trend chart (the UMD build, with its source map for the manifest).
+$(CHARTJS): $(NPM_STAMP)
+	@mkdir -p $(dir $@)
+	cp node_modules/chart.js/dist/chart.umd.min.js node_modules/chart.js/dist/chart.umd.min.js.map $(dir $@)
 
 # --- Browser test dependencies: Debian's Chromium, and CJK fonts for Chinese screenshots --------
 

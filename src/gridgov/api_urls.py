@@ -12,6 +12,7 @@ from gridgov.disputes.api.views import (
 from gridgov.events.api.attachments import EventAttachmentViewSet
 from gridgov.events.api.routing import RoutingRuleViewSet
 from gridgov.events.api.views import EventCategoryViewSet, EventViewSet
+from gridgov.metrics.api import TargetViewSet
 from gridgov.notifications.api.views import NotificationViewSet
 from gridgov.petitions.api.views import PetitionViewSet, ReceptionDayViewSet
 from gridgov.registry.api.views import AddressViewSet, HouseViewSet, PersonViewSet, UnitViewSet
@@ -46,6 +47,7 @@ router.register("special-visits", VisitViewSet, basename="special-visit")
 router.register("special-handovers", HandoverViewSet, basename="special-handover")
 router.register("special-types", SpecialTypeViewSet, basename="special-type")
 router.register("event-routing-rules", RoutingRuleViewSet, basename="event-routing-rule")
+router.register("metric-targets", TargetViewSet, basename="metric-target")
 router.register(
     r"events/(?P<event_pk>\d+)/attachments", EventAttachmentViewSet, basename="event-attachment"
 )

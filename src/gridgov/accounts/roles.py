@@ -104,6 +104,17 @@ _DISPUTE_ACTIONS: dict[str, set[str]] = {
 for _role, _actions in _DISPUTE_ACTIONS.items():
     ROLE_ACTIONS[_role] = ROLE_ACTIONS[_role] | frozenset(_actions)
 
+# Metrics (metrics/permissions.py): administrators keep the targets (指标目标), so the areas being
+# measured never set their own bar; the township's center, leaders and administrators view and
+# export the township's report sheet (统计报表).
+_METRICS_ACTIONS: dict[str, set[str]] = {
+    Role.CENTER_STAFF: {"metrics.report"},
+    Role.LEADER: {"metrics.report"},
+    Role.ADMIN: {"metrics.manage_targets", "metrics.report"},
+}
+for _role, _actions in _METRICS_ACTIONS.items():
+    ROLE_ACTIONS[_role] = ROLE_ACTIONS[_role] | frozenset(_actions)
+
 # Which area levels a role's membership may name (a grid worker belongs to grids, and so on).
 ROLE_LEVELS: dict[str, frozenset[str]] = {
     Role.GRID_WORKER: frozenset({"grid"}),

@@ -8,13 +8,17 @@ from django.urls import reverse
 
 from gridgov.core.scoping import jurisdiction
 
-# (label, url name, action needed anywhere in the jurisdiction; None = every logged-in user)
-NAVIGATION: list[tuple[str, str, str | None]] = [
+# (label, url name, action needed anywhere in the jurisdiction — a tuple: any one of them;
+# None = every logged-in user)
+NAVIGATION: list[tuple[str, str, str | tuple[str, ...] | None]] = [
     ("首页", "home", None),
     ("我的待办", "events:queue", None),
     ("上报事件", "events:report", "events.report"),
     ("事件列表", "events:list", "events.view"),
+    ("综合看板", "metrics:dashboard", ("events.view", "petitions.view", "special.view")),
     ("事件统计", "metrics:index", "events.view"),
+    ("网格地图", "metrics:map", "events.view"),
+    ("统计报表", "metrics:sheet", "metrics.report"),
     ("矛盾纠纷", "disputes:list", "disputes.view"),
     ("纠纷排查", "disputes:screening", "disputes.view"),
     ("挂牌督办", "disputes:listed", "disputes.view"),
@@ -36,6 +40,7 @@ NAVIGATION: list[tuple[str, str, str | None]] = [
     ("事件类别与时限", "events:categories", "events.configure"),
     ("事件直报规则", "events:routing_rules", "events.configure"),
     ("特殊人群走访规则", "special:config", "special.configure"),
+    ("指标目标", "metrics:targets", "metrics.manage_targets"),
     ("变更审计", "core:audit", "core.view_audit"),
     ("访问记录", "core:access_log", "core.view_access_log"),
     ("接口文档", "api-docs", None),
@@ -50,7 +55,8 @@ def navigation(request: Any) -> dict[str, Any]:
     path = request.path
     items = []
     for label, name, action in NAVIGATION:
-        if action is not None and not j.allows_anywhere(action):
+        needed = (action,) if isinstance(action, str) else action
+        if needed is not None and not any(j.allows_anywhere(a) for a in needed):
             continue
         url = reverse(name)
         active = path == url if name == "home" else path.startswith(url)

@@ -38,7 +38,16 @@ from gridgov.disputes.models import (
 from gridgov.events import metrics as event_metrics
 from gridgov.events.choices import State
 from gridgov.events.models import Event
-from gridgov.metrics.figures import Count, Group, Period, Rate, register, register_group, within
+from gridgov.metrics.figures import (
+    Count,
+    Dimension,
+    Group,
+    Period,
+    Rate,
+    register,
+    register_group,
+    within,
+)
 
 LOCAL = "gridgov"
 DISPUTE = services.DISPUTE_KIND
@@ -84,9 +93,13 @@ def registered(user: Any, area: Any, period: Period) -> QuerySet:
 
 
 def found(user: Any, area: Any, period: Period) -> QuerySet:
+    # The first report may be any the user sees (a village's report lists the disputes of its
+    # grids): only the disputes are kept to the area, so a grid counts what its village's
+    # reports found there, and the sub-areas of an area add up to it (figures.by_area).
     through = ScreeningReport.disputes.through
+    reports = ScreeningReport.objects.for_user(user, "disputes.view")
     first = (
-        through.objects.filter(screeningreport__in=_reports(user, area))
+        through.objects.filter(screeningreport__in=reports)
         .values("event_id")
         .annotate(first=Min("screeningreport__period_end"))
         .filter(first__gte=period.start, first__lte=period.end)
@@ -180,15 +193,15 @@ def zero_reports(user: Any, area: Any, period: Period) -> QuerySet:
 
 
 def due_windows(
-    village: Area, period: Period, start: dt.date | None = None
+    village: Area, period: Period, start: dt.date | None = None, kind: str = ""
 ) -> list[periods.Window]:
     """The screening periods of `village` ending in `period` whose report was due before
     `as_of` (a current period still open is not yet due), from the day its screening began
-    (`start`, services.screening_starts)."""
+    (`start`, services.screening_starts), in its screening period `kind` (policy_period)."""
     as_of = timezone.localtime(period.as_of).date()
     if start is None:
         start = services.screening_starts([village])[village.pk]
-    kind = services.policy_period(village)
+    kind = kind or services.policy_period(village)
     return [
         w
         for w in periods.windows_ending_in(kind, period.start, period.end)
@@ -206,7 +219,9 @@ def village_windows(user: Any, area: Any, period: Period) -> dict[Area, list[per
     """Each visible village under `area` with the periods it had to report for in `period`."""
     villages = list(_villages(user, area))
     starts = services.screening_starts(villages)
-    return {v: due_windows(v, period, starts[v.pk]) for v in villages}
+    # One query for every village's policy: a district has hundreds of villages.
+    kinds = services.policy_periods(villages)
+    return {v: due_windows(v, period, starts[v.pk], kinds[v.pk]) for v in villages}
 
 
 def villages_due(user: Any, area: Any, period: Period) -> QuerySet:
@@ -237,6 +252,49 @@ def _prepare_list(queryset: QuerySet) -> QuerySet:
     if queryset.model is ScreeningReport:
         return queryset.select_related("area", "filed_by").order_by("-period_end", "area_path")
     return queryset.order_by("path")
+
+
+def _export_columns(model: type) -> list[tuple[str, Any]]:
+    """The columns of an exported list: dispute events, screening reports or villages."""
+    if model is Event:
+        return event_metrics.export_columns(model)
+    if model is ScreeningReport:
+        return [
+            ("村(社区)", lambda r: r.area.name),
+            ("排查期起", lambda r: r.period_start),
+            ("排查期止", lambda r: r.period_end),
+            ("应报日期", lambda r: r.due_on),
+            ("零报告", lambda r: r.is_zero),
+            ("上报时间", lambda r: r.filed_at),
+            ("按时上报", lambda r: r.on_time),
+        ]
+    return [("区域代码", lambda a: a.code), ("村(社区)", lambda a: a.name)]
+
+
+# The counts whose records are dispute events (the screening counts list reports or villages).
+CASE_COUNTS = tuple(
+    f"disputes.{code}"
+    for code in (
+        "registered",
+        "found",
+        "major",
+        "concluded",
+        "succeeded",
+        "on_time",
+        "written",
+        "confirmation_requested",
+        "performed",
+        "visited",
+        "listed_open",
+        "crossed_off",
+        "due",
+        "closed",
+        "closed_on_time",
+        "rated",
+        "satisfied",
+        "rated_closed",
+    )
+)
 
 
 GROUP = Group(
@@ -316,6 +374,24 @@ GROUP = Group(
         ),
     ),
     prepare_list=_prepare_list,
+    key=(
+        "disputes.found",
+        "disputes.registered",
+        "disputes.success_rate",
+        "disputes.closure_rate",
+        "disputes.satisfaction_rate",
+        "disputes.screening_rate",
+    ),
+    dimensions=(
+        Dimension(
+            code="category",
+            label="纠纷类别",
+            field="category",
+            name_field="category__name",
+            counts=CASE_COUNTS,
+        ),
+    ),
+    export_columns=_export_columns,
 )
 
 
@@ -457,6 +533,7 @@ FIGURES = [
         "应报单位数",
         villages_due,
         "辖区内在用的村(社区)中,统计期内有排查期止日且已过应报日期的单位数。",
+        area_field="path",  # the records are the villages themselves
     ),
     _count(
         "villages_reported",
@@ -464,6 +541,7 @@ FIGURES = [
         villages_reported,
         better="up",
         formula="应报单位中,统计期内每一期排查报告(含零报告)都在应报日期前上报的单位数。",
+        area_field="path",
     ),
     _count(
         "reports_filed",

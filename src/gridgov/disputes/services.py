@@ -882,6 +882,23 @@ def policy_period(area: Area) -> str:
     return policy.period if policy else periods.default_period()
 
 
+def policy_periods(areas: Iterable[Area]) -> dict[int, str]:
+    """`policy_period` of many areas (by pk) with one query: the nearest policy at or above each."""
+    areas = list(areas)
+    wanted = sorted({path for area in areas for path in area.ancestor_paths()})
+    with unscoped("screening policies of the areas and their ancestors"):
+        found = dict(
+            ScreeningPolicy.objects.filter(area_path__in=wanted).values_list("area_path", "period")
+        )
+    kinds: dict[int, str] = {}
+    for area in areas:
+        kind = periods.default_period()
+        for path in area.ancestor_paths():  # top first: a nearer policy replaces a farther one
+            kind = found.get(path, kind)
+        kinds[area.pk] = kind
+    return kinds
+
+
 @transaction.atomic
 def set_screening_period(area: Area, *, actor: Any, period: str) -> ScreeningPolicy:
     """How often the villages under `area` (a township, a county, or one village) report."""

@@ -8,12 +8,13 @@ township files (per village: found, settled, success rate, major ones)."""
 from __future__ import annotations
 
 import datetime as dt
-import io
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils import timezone
+from openpyxl.styles import Font
 
+from gridgov.core import xlsx
 from gridgov.disputes import metrics, selectors
 from gridgov.metrics.figures import Evaluator, Period
 
@@ -123,82 +124,34 @@ def build_sheet(user: Any, area: Any, kind: str, period: Period) -> Sheet:
 
 # --- XLSX --------------------------------------------------------------------------------------
 
-_FORMULA_START = ("=", "+", "-", "@")
-
-
-def _safe(value: Any) -> Any:
-    """Text a spreadsheet would run as a formula is written as plain text."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
 
 def write_xlsx(sheet: Sheet, *, prepared_by: str = "") -> bytes:
     """The sheet as a township files it: title, unit and period, one row per village, the total,
     the formulas; a second sheet lists the major disputes."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Border, Font, Side
-    from openpyxl.utils import get_column_letter
-
-    book = Workbook()
-    ws = book.active
-    ws.title = sheet.title[:31] if len(sheet.title) <= 31 else KINDS[sheet.kind]
-    width = len(COLUMNS) + 2
-    thin = Side(style="thin")
-    border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    center = Alignment(horizontal="center", vertical="center", wrap_text=True)
-
-    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
-    ws.cell(1, 1, _safe(sheet.title)).font = Font(bold=True, size=14)
-    ws.cell(1, 1).alignment = center
-    ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
+    book, ws = xlsx.new_workbook(sheet.title, fallback=KINDS[sheet.kind])
+    out = xlsx.ReportWriter(ws, width=len(COLUMNS) + 2)
+    out.title(sheet.title)
     made = timezone.localtime(sheet.period.as_of)
-    ws.cell(
-        2,
-        1,
+    out.text(
         f"填报单位:{sheet.area.name}    统计期:{sheet.period.label}    "
-        f"制表时间:{made:%Y-%m-%d %H:%M}" + (f"    制表人:{prepared_by}" if prepared_by else ""),
+        f"制表时间:{made:%Y-%m-%d %H:%M}" + (f"    制表人:{prepared_by}" if prepared_by else "")
     )
-    headers = ["序号", "村(社区)", *[label for _, label in COLUMNS]]
-    for column, text in enumerate(headers, 1):
-        cell = ws.cell(3, column, text)
-        cell.font = Font(bold=True)
-        cell.alignment = center
-        cell.border = border
-    line = 4
+    out.header([("序号", ()), ("村(社区)", ()), *[(label, ()) for _, label in COLUMNS]])
+    formats = [None, None, *["0.00" if key == "rate" else None for key, _ in COLUMNS]]
     for number, row in enumerate(sheet.rows, 1):
-        values = [number, _safe(row.area.name), *row.cells()]
-        for column, value in enumerate(values, 1):
-            cell = ws.cell(line, column, value)
-            cell.border = border
-            if column > 2:
-                cell.alignment = center
-        line += 1
-    for column, value in enumerate(["合计", "", *sheet.total.cells()], 1):
-        cell = ws.cell(line, column, value)
-        cell.font = Font(bold=True)
-        cell.border = border
-        if column > 2:
-            cell.alignment = center
-    rate_column = headers.index("调处成功率(%)") + 1
-    for r in range(4, line + 1):
-        ws.cell(r, rate_column).number_format = "0.00"
+        out.row([number, row.area.name, *row.cells()], formats=formats)
+    out.row(["合计", "", *sheet.total.cells()], bold=True, formats=formats)
     notes = [
         "说明:1. 本表由系统根据各村(社区)排查报告与纠纷调处记录自动生成,不可手工填写。",
         "2. 调处成功率 = 调处成功 ÷ 调处结束 × 100%(以调结日期计);无调处结束时为空。",
         "3. 应报期数为统计期内排查期止日且已过应报日期的期数;缺报期数 = 应报期数 − 已报期数。",
         "4. 排查发现纠纷为首次列入排查报告的纠纷;重大纠纷为统计期内登记并研判为重大的纠纷。",
     ]
-    for offset, text in enumerate(notes, 2):
-        ws.merge_cells(
-            start_row=line + offset, start_column=1, end_row=line + offset, end_column=width
-        )
-        ws.cell(line + offset, 1, text)
-    ws.column_dimensions["A"].width = 6
-    ws.column_dimensions["B"].width = 18
-    for column in range(3, width + 1):
-        ws.column_dimensions[get_column_letter(column)].width = 11
-    ws.freeze_panes = "C4"
+    out.blank()
+    for text in notes:
+        out.text(text)
+    out.widths([6, 18, *[11] * len(COLUMNS)])
+    out.freeze(rows=3, columns=2)
 
     majors = book.create_sheet("重大纠纷")
     header = ["序号", "村(社区)", "案件编码", "纠纷", "类别", "规模", "涉及人数", "包案人", "状态"]
@@ -214,7 +167,7 @@ def write_xlsx(sheet: Sheet, *, prepared_by: str = "") -> bytes:
             number,
             village,
             event.code,
-            _safe(event.title),
+            xlsx.safe(event.title),
             detail.get_subcategory_display() if detail else "",
             detail.get_scale_display() if detail else "",
             detail.people_count if detail else "",
@@ -227,8 +180,4 @@ def write_xlsx(sheet: Sheet, *, prepared_by: str = "") -> bytes:
     for column, size in zip("ABCDEFGHI", (6, 14, 16, 30, 24, 14, 9, 10, 10), strict=True):
         majors.column_dimensions[column].width = size
 
-    from openpyxl.writer.excel import save_workbook
-
-    buffer = io.BytesIO()
-    save_workbook(book, buffer)
-    return buffer.getvalue()
+    return xlsx.workbook_bytes(book)

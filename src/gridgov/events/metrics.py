@@ -16,11 +16,12 @@ from typing import Any
 
 from django.db.models import DurationField, ExpressionWrapper, F, Q, QuerySet
 
-from gridgov.events.choices import CLOCK_STATES, Rating, State, Supervision
+from gridgov.events.choices import CLOCK_STATES, OPEN_STATES, Rating, State, Supervision
 from gridgov.events.models import Event, SupervisionRecord, TimelineEntry
 from gridgov.metrics.figures import (
     Average,
     Count,
+    Dimension,
     Group,
     Period,
     Rate,
@@ -105,6 +106,11 @@ def closed_late(user: Any, area: Any, period: Period) -> QuerySet:
     return closed(user, area, period).filter(closed_on_time=False)
 
 
+def open_events(user: Any, area: Any, period: Period) -> QuerySet:
+    # The map's points are these records too (metrics/maps.py).
+    return events(user, area).filter(state__in=OPEN_STATES)
+
+
 def overdue_open(user: Any, area: Any, period: Period) -> QuerySet:
     return events(user, area).filter(state__in=CLOCK_STATES, deadline__lt=period.as_of)
 
@@ -140,6 +146,27 @@ def _prepare_list(queryset: QuerySet) -> QuerySet:
     return queryset.select_related("category", "kind", "grid").order_by("-reported_at", "-pk")
 
 
+def export_columns(model: type) -> list[tuple[str, Any]]:
+    """The columns of an exported list of events (the dashboard's 导出 Excel)."""
+    return [
+        ("案件编码", lambda e: e.code),
+        ("标题", lambda e: e.title),
+        ("事件类型", lambda e: e.kind.name),
+        ("事件类别", lambda e: e.category.name),
+        ("网格", lambda e: e.grid.name),
+        ("状态", lambda e: e.get_state_display()),
+        ("上报时间", lambda e: e.reported_at),
+        ("办理期限", lambda e: e.deadline),
+        ("结案时间", lambda e: e.closed_at),
+        ("评价", lambda e: e.get_rating_display()),
+    ]
+
+
+CATEGORY = Dimension(
+    code="category", label="事件类别", field="category", name_field="category__name"
+)
+
+
 GROUP = Group(
     code="events",
     title="事件统计",
@@ -164,6 +191,7 @@ GROUP = Group(
                 "events.accurate_dispatch_rate",
                 "events.satisfaction_rate",
                 "events.rating_rate",
+                "events.open",
                 "events.overdue_open",
             ),
         ),
@@ -186,6 +214,18 @@ GROUP = Group(
         ("时效", ("events.avg_accept_hours", "events.avg_handle_hours")),
     ),
     prepare_list=_prepare_list,
+    key=(
+        "events.reported",
+        "events.closure_rate",
+        "events.on_time_closure_rate",
+        "events.satisfaction_rate",
+        "events.overdue_open",
+    ),
+    dimensions=(
+        CATEGORY,
+        Dimension(code="kind", label="事件类型", field="kind", name_field="kind__name"),
+    ),
+    export_columns=export_columns,
 )
 
 FIGURES = [
@@ -289,6 +329,14 @@ FIGURES = [
         records=closed_late,
         source=GBT,
         formula="结案数中超过办理期限才结案的事件数。",
+    ),
+    Count(
+        code="events.open",
+        label="在办事件",
+        snapshot=True,
+        records=open_events,
+        source=LOCAL,
+        formula="当前尚未办结的事件数(待受理、待派遣、待签收、办理中、挂账、待核查);为当前时点数,不随统计期变化。",
     ),
     Count(
         code="events.overdue_open",

@@ -212,6 +212,95 @@ class Group:
     layout: tuple[tuple[str, tuple[str, ...]], ...] = ()
     # select_related/order_by applied to the records of a list page (never to a count).
     prepare_list: Callable[[QuerySet], QuerySet] | None = None
+    # The headline figures of the module on the dashboard (metrics:dashboard), in order.
+    key: tuple[str, ...] = ()
+    # Ways to split a count's records by one of their fields (事件类别 …), on the dashboard and
+    # in the records list (?dim=<code>&value=<v>).
+    dimensions: tuple[Dimension, ...] = ()
+    # The columns of a records list's Excel export for records of `model`: (header, getter)
+    # pairs or core.exports Columns. None: the group's lists are not exported.
+    export_columns: Callable[[type], Sequence[Any]] | None = None
+
+    def dimension(self, code: str) -> Dimension:
+        """The group's dimension `code`; KeyError if it has none."""
+        for dimension in self.dimensions:
+            if dimension.code == code:
+                return dimension
+        raise KeyError(code)
+
+
+# The value of a dimension for records that have none (a blank or null field) in a query string.
+NO_VALUE = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Dimension:
+    """A split of a count's records by one field (事件类别, 信访形式, 人员类型 …).
+
+    `split` counts the records of each value in one grouped query; `filter` keeps the records of
+    one value. Both read the same field of the same queryset, so the values' counts add up to the
+    figure and each equals the length of its filtered list. `field` is a lookup on the records'
+    model ("category", "event__category"); `name_field` names a related value ("category__name"),
+    else a field's choices name it. `counts` are the counts whose records have the field; empty
+    means every count of the group.
+    """
+
+    code: str
+    label: str
+    field: str
+    name_field: str = ""
+    counts: tuple[str, ...] = ()
+
+    def applies_to(self, code: str) -> bool:
+        return code in self.counts if self.counts else isinstance(_figures.get(code), Count)
+
+    def _model_field(self, model: type) -> Any:
+        target: Any = None
+        for part in self.field.split("__"):
+            target = model._meta.get_field(part)
+            model = target.related_model or model
+        return target
+
+    def filter(self, queryset: QuerySet, value: str) -> QuerySet:
+        """The records whose field is `value` (NO_VALUE: blank or null). ValueError or
+        ValidationError when `value` cannot be a value of the field."""
+        target = self._model_field(queryset.model)
+        if value == NO_VALUE:
+            empty = Q(**{f"{self.field}__isnull": True})
+            if not target.is_relation:
+                empty |= Q(**{self.field: ""})
+            return queryset.filter(empty)
+        return queryset.filter(**{self.field: target.to_python(value)})
+
+    def name_of(self, queryset: QuerySet, value: str) -> str:
+        """The name of `value` as `split` gives it; `queryset` is already `filter`ed to it."""
+        if value == NO_VALUE:
+            return "未填写"
+        target = self._model_field(queryset.model)
+        if target.choices:
+            return str(dict(target.flatchoices).get(target.to_python(value), value))
+        if self.name_field:
+            names = queryset.order_by().values_list(self.name_field, flat=True)[:1]
+            return str(next(iter(names), value))
+        return value
+
+    def split(self, queryset: QuerySet) -> list[tuple[str, str, int]]:
+        """(value, name, count) of every value the records have, the largest count first;
+        one grouped query. The value is the query-string form that `filter` takes."""
+        target = self._model_field(queryset.model)
+        names = dict(target.flatchoices) if target.choices else {}
+        fields = [self.field, *([self.name_field] if self.name_field else [])]
+        counted = CountOf("pk", distinct=queryset.query.distinct)
+        rows = queryset.order_by().values(*fields).annotate(n=counted).values_list(*fields, "n")
+        totals: dict[str, list[Any]] = {}
+        for row in rows:
+            raw, n = row[0], row[-1]
+            value = NO_VALUE if raw in (None, "") else str(raw)
+            name = row[1] if self.name_field else names.get(raw, raw)
+            entry = totals.setdefault(value, [name if value != NO_VALUE else "未填写", 0])
+            entry[1] += n
+        ranked = sorted(totals.items(), key=lambda item: (-item[1][1], str(item[1][0])))
+        return [(value, str(name), n) for value, (name, n) in ranked]
 
 
 _groups: dict[str, Group] = {}

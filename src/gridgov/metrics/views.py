@@ -9,32 +9,25 @@ An area the user may not see is absent (404); a user holding none of a group's a
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest, PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from gridgov.areas.choices import Level
 from gridgov.areas.models import Area
-from gridgov.core.errors import NotFound
+from gridgov.core.errors import DomainError, NotFound
 from gridgov.core.scoping import get_for_user_or_404, jurisdiction
-from gridgov.metrics import figures
-from gridgov.metrics.figures import (
-    PRESETS,
-    Average,
-    Count,
-    Evaluator,
-    Figure,
-    Group,
-    Period,
-    Rate,
-    Result,
-)
+from gridgov.metrics import cards, figures
+from gridgov.metrics import records as metric_records
+from gridgov.metrics.cards import records_url
+from gridgov.metrics.figures import PRESETS, Count, Evaluator, Figure, Group, Period
 from gridgov.metrics.forms import PeriodForm
 
 # Levels from the top of the tree down: the user's top area is the highest one they may see.
@@ -85,19 +78,17 @@ def _area_choices(user: Any, area: Area) -> list[dict[str, Any]]:
     ]
 
 
-def _query(area: Area, period: Period, **extra: Any) -> str:
-    return urlencode(
-        {"area": area.pk, "start": period.start.isoformat(), "end": period.end.isoformat(), **extra}
-    )
+_query = cards.query
+_page_url = cards.page_url
 
 
-def records_url(code: str, area: Area, period: Period) -> str:
-    return f"{reverse('metrics:records', args=[code])}?{_query(area, period)}"
-
-
-def _page_url(area: Area, period: Period, group: Group) -> str:
-    extra = {"group": group.code} if group.code != figures.groups()[0].code else {}
-    return f"{reverse('metrics:index')}?{_query(area, period, **extra)}"
+def period_presets(period: Period, url_for: Any) -> list[dict[str, Any]]:
+    """This week, month, quarter and year as links (`url_for(period)`), the current one marked."""
+    presets = []
+    for kind, label in PRESETS.items():
+        preset = Period.preset(kind, as_of=period.as_of)
+        presets.append({"label": label, "url": url_for(preset), "current": preset == period})
+    return presets
 
 
 def _group(request: HttpRequest, code: str | None) -> Group:
@@ -115,59 +106,7 @@ def _group(request: HttpRequest, code: str | None) -> Group:
     return visible[0]
 
 
-# --- Cards ----------------------------------------------------------------------------------------
-
-
-def _delta(figure: Figure, current: Result, previous: Result | None) -> dict[str, str] | None:
-    """The change from the previous period, as text, and whether it is good news."""
-    if previous is None or current.value is None or previous.value is None:
-        return None
-    change = current.value - previous.value
-    if abs(change) < 0.005:
-        return {"text": "持平", "tone": ""}
-    if isinstance(figure, Rate):
-        text = f"{change:+.2f} 个百分点"
-    elif isinstance(figure, Average):
-        text = f"{change:+.1f} {figure.unit}"
-    else:
-        text = f"{change:+d} {figure.unit}"
-    tone = ""
-    if figure.better:
-        tone = "good" if (change > 0) == (figure.better == "up") else "bad"
-    return {"text": text.replace("-", "−"), "tone": tone}
-
-
-def _parts(result: Result, area: Area, period: Period) -> list[dict[str, Any]]:
-    """The counts a rate or an average is made of, each with its list."""
-    if isinstance(result.figure, Rate):
-        parts = [result.numerator, result.denominator]
-    elif isinstance(result.figure, Average):
-        parts = [result.over]
-    else:
-        return []
-    return [
-        {"result": part, "url": records_url(part.figure.code, area, period)}
-        for part in parts
-        if part is not None
-    ]
-
-
-def _card(code: str, now: Evaluator, before: Evaluator) -> dict[str, Any]:
-    figure = figures.get(code)
-    current = now(code)
-    previous = None if figure.snapshot else before(code)
-    is_count = isinstance(figure, Count)
-    return {
-        "figure": figure,
-        "current": current,
-        "url": records_url(code, now.area, now.period) if is_count else "",
-        "parts": _parts(current, now.area, now.period),
-        "previous": previous,
-        "previous_url": (
-            records_url(code, before.area, before.period) if is_count and previous else ""
-        ),
-        "delta": _delta(figure, current, previous),
-    }
+# --- Sub-areas ------------------------------------------------------------------------------------
 
 
 def _breakdown(
@@ -178,12 +117,16 @@ def _breakdown(
     if not group.breakdown:
         return [], []
     columns = [figures.get(code) for code in group.breakdown]
+    children = list(_visible_areas(user).filter(parent_id=area.pk).order_by("path"))
+    codes = [*group.breakdown, *([group.sort_by] if group.sort_by else [])]
+    # One grouped query per count for all the sub-areas (figures.by_area), not one per child.
+    results = figures.by_area(user, area, children, period, codes) if children else {}
     rows = []
-    for child in _visible_areas(user).filter(parent_id=area.pk).order_by("path"):
-        evaluate = Evaluator(user, child, period)
+    for child in children:
+        values = results[child.pk]
         cells = []
         for figure in columns:
-            result = evaluate(figure.code)
+            result = values[figure.code]
             url = records_url(figure.code, child, period) if isinstance(figure, Count) else ""
             cells.append({"result": result, "url": url})
         rows.append(
@@ -191,7 +134,7 @@ def _breakdown(
                 "area": child,
                 "url": _page_url(child, period, group),
                 "cells": cells,
-                "sort": evaluate(group.sort_by).value if group.sort_by else None,
+                "sort": values[group.sort_by].value if group.sort_by else None,
             }
         )
     rows.sort(key=lambda r: (r["sort"] is None, r["sort"] or 0, r["area"].path))
@@ -214,16 +157,11 @@ def index(request: HttpRequest) -> HttpResponse:
     previous = period.previous()
     now, before = Evaluator(user, area, period), Evaluator(user, area, previous)
     sections = [
-        {"title": title, "cards": [_card(code, now, before) for code in codes]}
+        {"title": title, "cards": [cards.card(code, now, before) for code in codes]}
         for title, codes in group.layout
     ]
     columns, rows = _breakdown(user, area, period, group)
-    presets = []
-    for kind, label in PRESETS.items():
-        preset = Period.preset(kind, as_of=period.as_of)
-        presets.append(
-            {"label": label, "url": _page_url(area, preset, group), "current": preset == period}
-        )
+    presets = period_presets(period, lambda p: _page_url(area, p, group))
     ancestors = _visible_areas(user).filter(path__in=area.ancestor_paths()).order_by("path")
     context = {
         "group": group,
@@ -245,10 +183,9 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-@login_required
-@require_GET
-def records(request: HttpRequest, code: str) -> HttpResponse:
-    """Exactly the records of the count `code` for the area and period, paged."""
+def _selection(request: HttpRequest, code: str) -> dict[str, Any]:
+    """The count `code`, its group, area, period and records as the query string asks (with
+    ?dim=<dimension>&value=<v>: one value's records); 404, 403 or 400 as for any metrics page."""
     try:
         figure = figures.get(code)
     except KeyError as exc:
@@ -261,22 +198,82 @@ def records(request: HttpRequest, code: str) -> HttpResponse:
     if not form.is_valid():
         raise BadRequest("统计期不正确。")
     period = form.result
-    queryset = figure.records(request.user, area, period)
+    dim, value = request.GET.get("dim", ""), request.GET.get("value", "")
+    try:
+        queryset, dimension = metric_records.records_of(
+            request.user, figure, area, period, dim, value
+        )
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    except DomainError as exc:
+        raise BadRequest(exc.message) from exc
+    params = {
+        "area": str(area.pk),
+        "start": period.start.isoformat(),
+        "end": period.end.isoformat(),
+    }
+    if dimension is not None:
+        params |= {"dim": dim, "value": value}
+    return {
+        "group": group,
+        "figure": figure,
+        "area": area,
+        "period": period,
+        "queryset": queryset,
+        "dimension": dimension,
+        "value_name": dimension.name_of(queryset, value) if dimension is not None else "",
+        "params": params,
+    }
+
+
+@login_required
+@require_GET
+def records(request: HttpRequest, code: str) -> HttpResponse:
+    """Exactly the records of the count `code` for the area and period (and one value of a
+    dimension), paged, with the link to export them."""
+    chosen = _selection(request, code)
+    group, figure, area, period = (chosen[k] for k in ("group", "figure", "area", "period"))
+    queryset: QuerySet = chosen["queryset"]
     if group.prepare_list is not None:
         queryset = group.prepare_list(queryset)
     page = Paginator(queryset, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    export_url = ""
+    if metric_records.can_export(figure):
+        export_url = f"{reverse('metrics:records_export', args=[code])}?{query.urlencode()}"
     context = {
-        "group": group,
-        "figure": figure,
-        "area": area,
-        "period": period,
+        **chosen,
         "page": page,
         "query": query.urlencode(),
         "back_url": _page_url(area, period, group),
+        "dashboard_url": cards.dashboard_url(area, period),
+        "export_url": export_url,
         "list_template": group.list_template,
         "title": f"{figure.label}明细",
     }
     template = group.list_template if request.htmx else "metrics/records.html"
     return render(request, template, context)
+
+
+@login_required
+@require_GET
+def records_export(request: HttpRequest, code: str) -> HttpResponse:
+    """The records list of `records` as an Excel file (written to the access log); a big one
+    is made in the background."""
+    chosen = _selection(request, code)
+    if not metric_records.can_export(chosen["figure"]):
+        raise Http404("这项统计的明细不能导出。")
+    try:
+        return metric_records.export_response(
+            request,
+            chosen["figure"],
+            chosen["area"],
+            chosen["period"],
+            chosen["queryset"],
+            chosen["params"],
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        url = reverse("metrics:records", args=[code])
+        return redirect(f"{url}?{request.GET.urlencode()}")

@@ -13,7 +13,16 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from gridgov.metrics.figures import Count, Group, Period, Rate, register, register_group, within
+from gridgov.metrics.figures import (
+    Count,
+    Dimension,
+    Group,
+    Period,
+    Rate,
+    register,
+    register_group,
+    within,
+)
 from gridgov.petitions.choices import Channel, Rating
 from gridgov.petitions.models import Petition
 
@@ -83,6 +92,25 @@ def _prepare_list(queryset: QuerySet) -> QuerySet:
     )
 
 
+def _export_columns(model: type) -> list[tuple[str, Any]]:
+    """The columns of an exported list of petitions (no petitioner's name or number)."""
+    return [
+        ("案件编码", lambda p: p.event.code),
+        ("标题", lambda p: p.event.title),
+        ("内容分类", lambda p: p.event.category.name),
+        ("信访形式", lambda p: p.get_channel_display()),
+        ("集体访", lambda p: p.collective),
+        ("重复访", lambda p: p.repeat),
+        ("越级访", lambda p: p.skip_level),
+        ("责任单位", lambda p: p.department.name),
+        ("阶段", lambda p: p.get_stage_display()),
+        ("收到时间", lambda p: p.received_at),
+        ("答复时间", lambda p: p.replied_at),
+        ("按期答复", lambda p: p.replied_on_time),
+        ("评价", lambda p: p.get_rating_display()),
+    ]
+
+
 GROUP = Group(
     code="petitions",
     title="信访统计",
@@ -133,6 +161,23 @@ GROUP = Group(
         ("评价", ("petitions.rated", "petitions.satisfied", "petitions.rated_replied")),
     ),
     prepare_list=_prepare_list,
+    key=(
+        "petitions.received",
+        "petitions.completion_rate",
+        "petitions.timely_rate",
+        "petitions.satisfaction_rate",
+        "petitions.repeat_rate",
+    ),
+    dimensions=(
+        Dimension(
+            code="matter",
+            label="内容分类",
+            field="event__category",
+            name_field="event__category__name",
+        ),
+        Dimension(code="channel", label="信访形式", field="channel"),
+    ),
+    export_columns=_export_columns,
 )
 
 FIGURES = [

@@ -333,3 +333,9 @@ GRIDGOV_SPECIAL_LOST_AFTER_DAYS = env.int("GRIDGOV_SPECIAL_LOST_AFTER_DAYS", def
 # Map tiles: a URL template of the network's own tile server, or empty for boundaries only.
 GRIDGOV_MAP_TILE_URL = env("GRIDGOV_MAP_TILE_URL", default="")
 GRIDGOV_MAP_TILE_ATTRIBUTION = env("GRIDGOV_MAP_TILE_ATTRIBUTION", default="")
+# A tile server on another host may serve the maps' images (CSP img-src); "{s}" subdomains → "*".
+if GRIDGOV_MAP_TILE_URL.startswith(("http://", "https://")):
+    _scheme, _, _host = GRIDGOV_MAP_TILE_URL.split("/", 3)[:3]
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(
+        f"{_scheme}//{_host.replace('{s}', '*')}"
+    )

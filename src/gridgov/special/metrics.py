@@ -16,7 +16,16 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from gridgov.metrics.figures import Count, Group, Period, Rate, register, register_group, within
+from gridgov.metrics.figures import (
+    Count,
+    Dimension,
+    Group,
+    Period,
+    Rate,
+    register,
+    register_group,
+    within,
+)
 from gridgov.special.choices import DRUG_CONTROL_EXCLUDED
 from gridgov.special.models import SpecialStatus, Visit
 
@@ -92,6 +101,24 @@ def _prepare_list(queryset: QuerySet) -> QuerySet:
     )
 
 
+def _export_columns(model: type) -> list[tuple[str, Any]]:
+    """The columns of an exported list of statuses, masked as the list shows them."""
+    from gridgov.special.selectors import mask_name
+
+    return [
+        ("姓名", lambda s: mask_name(s.person.name)),
+        ("公民身份号码", lambda s: s.person.id_masked),
+        ("类型", lambda s: s.type.name),
+        ("等级", lambda s: s.get_grade_display()),
+        ("责任区域", lambda s: s.area.name),
+        ("责任人", lambda s: (s.officer.full_name or s.officer.username) if s.officer else ""),
+        ("列管日期", lambda s: s.started_on),
+        ("下次走访", lambda s: s.next_visit_due),
+        ("脱管(失控)", lambda s: s.lost_since is not None),
+        ("解除日期", lambda s: s.ended_on),
+    ]
+
+
 GROUP = Group(
     code="special",
     title="特殊人群统计",
@@ -116,6 +143,18 @@ GROUP = Group(
         ("走访", ("special.visits_due", "special.visited_on_time", "special.overdue")),
     ),
     prepare_list=_prepare_list,
+    key=(
+        "special.care_rate",
+        "special.visit_rate",
+        "special.should_care",
+        "special.lost",
+        "special.overdue",
+    ),
+    dimensions=(
+        Dimension(code="type", label="人员类型", field="type", name_field="type__name"),
+        Dimension(code="grade", label="管理等级", field="grade"),
+    ),
+    export_columns=_export_columns,
 )
 
 FIGURES = [

@@ -36,7 +36,7 @@ def test_the_page_shows_every_figure_with_the_previous_period(client, story, wor
     assert set(shown) == {f.code for f in figures.figures("events")}
     closure = shown["events.closure_rate"]
     assert closure["current"].value == 75.0 and closure["previous"].value == 50.0
-    assert closure["delta"] == {"text": "+25.00 个百分点", "tone": "good"}
+    assert closure["delta"] == {"text": "+25.00 个百分点", "tone": "good", "arrow": "↑"}
     assert [p["result"].value for p in closure["parts"]] == [3, 4]
     assert shown["events.closed"]["current"].value == 3
     assert shown["events.closed"]["delta"]["text"] == "+2 件"

@@ -17,6 +17,7 @@ from gridgov.areas import demo
 from gridgov.core.errors import DomainError, Invalid
 from gridgov.disputes import demo as disputes_demo
 from gridgov.events import demo as events_demo
+from gridgov.metrics import demo as metrics_demo
 from gridgov.petitions import demo as petitions_demo
 from gridgov.registry import demo as registry_demo
 from gridgov.special import demo as special_demo
@@ -77,6 +78,7 @@ class Command(BaseCommand):
                 special_demo.seed_demo_special(
                     seed=options["seed"], created=result.created, existing=result.existing
                 )
+            metrics_demo.seed_demo_targets(created=result.created, existing=result.existing)
         except Invalid as exc:
             messages = [m for ms in exc.as_dict().values() for m in ms]
             raise CommandError("演示数据未写入:" + " ".join(messages)) from exc
@@ -101,6 +103,7 @@ class Command(BaseCommand):
         kinds |= disputes_demo.KINDS
         kinds |= petitions_demo.KINDS
         kinds |= special_demo.KINDS
+        kinds |= metrics_demo.KINDS
         for kind, label in kinds.items():
             created, existing = result.created[kind], result.existing[kind]
             out.write(f"  {_pad(label, 36)}  {created:>4}  {existing:>6}")
