@@ -10,10 +10,19 @@ from urllib.parse import urlencode
 import pytest
 
 from gridgov.core.tests.test_e2e_navigation import PHONE, _login, _shot, browser
+from gridgov.events.defaults import seed_defaults
+from gridgov.events.models import Category, EventKind
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 __all__ = ["browser"]
+
+
+@pytest.fixture(autouse=True)
+def _event_defaults(transactional_db) -> None:
+    """A transactional test before this one may have flushed the migrations' default rows,
+    which the story's events need."""
+    seed_defaults(EventKind, Category)
 
 
 def test_a_leaders_dashboard_on_a_phone(browser, live_server, story, world):
