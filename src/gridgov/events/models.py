@@ -258,6 +258,25 @@ class Event(DomainModel):
                 name="event_open_deadline",
                 condition=Q(state__in=["dispatched", "in_progress", "verifying"]),
             ),
+            # The figures count an area's events closed, rated or due in a period (metrics):
+            # without these, such a count reads every event row of the area (2.2 s for a
+            # township of 103,000 events, 10 ms with one). Partial on "set", they are not
+            # written at intake, where the times are still empty.
+            models.Index(
+                fields=["area_path", "closed_at"],
+                name="event_path_closed",
+                condition=Q(closed_at__isnull=False),
+            ),
+            models.Index(
+                fields=["area_path", "rated_at"],
+                name="event_path_rated",
+                condition=Q(rated_at__isnull=False),
+            ),
+            models.Index(
+                fields=["area_path", "deadline"],
+                name="event_path_deadline",
+                condition=Q(deadline__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -25,9 +25,9 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET
 
 from gridgov.metrics import cards, figures, maps
-from gridgov.metrics.figures import PRESETS, Figure, Period
+from gridgov.metrics.figures import Figure, Period
 from gridgov.metrics.forms import PeriodForm
-from gridgov.metrics.views import _area, _area_choices
+from gridgov.metrics.views import _area, _area_choices, period_presets
 
 # Rows of the table shown before "其余 N 个网格" (a district has about 2,000 grids).
 TABLE_ROWS = 50
@@ -92,12 +92,7 @@ def grid_map(request: HttpRequest) -> HttpResponse:
     form = PeriodForm(request.GET)
     period = form.result
     grid_map = maps.build(user, area, period, figure)
-    presets = []
-    for kind, label in PRESETS.items():
-        preset = Period.preset(kind, as_of=period.as_of)
-        presets.append(
-            {"label": label, "url": map_url(area, preset, figure), "current": preset == period}
-        )
+    presets = period_presets(period, lambda p: map_url(area, p, figure))
     # A long table shows its first rows (the worst grids); the rest fold under them.
     split = len(grid_map.grids) > TABLE_ROWS + TABLE_ROWS // 5
     geojson = grid_map.geojson()

@@ -1,4 +1,4 @@
-"""What the event tables keep on PostgreSQL for the deadline sweep and intake (migration 0005):
+"""What the event tables keep on PostgreSQL for the deadline sweep, intake and the figures:
 room on each page for flag updates, and no index the sweep would write for nothing."""
 
 import pytest
@@ -32,3 +32,17 @@ def test_flag_columns_and_paths_are_not_indexed_twice():
     assert not any("varchar_pattern_ops" in d and "path" in d for d in events.values())
     for table in ("events_timelineentry", "events_supervisionrecord"):
         assert not any("varchar_pattern_ops" in d for d in _indexes(table).values()), table
+
+
+def test_the_figures_period_counts_have_indexes_intake_does_not_write():
+    events = _indexes("events_event")
+    # metrics count an area's events by these times; a new report has none of them yet, so
+    # the indexes are partial on the time being set and intake writes none of them
+    for name, column in (
+        ("event_path_closed", "closed_at"),
+        ("event_path_rated", "rated_at"),
+        ("event_path_deadline", "deadline"),
+    ):
+        definition = events[name]
+        assert f"(area_path, {column})" in definition, definition
+        assert f"WHERE ({column} IS NOT NULL)" in definition, definition
